@@ -1,0 +1,96 @@
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// Header names whose values are secrets and must never be printed.
+const SECRET_HEADERS: &[&str] = &["authorization"];
+
+/// gRPC metadata: an ordered list of (lower-case name, value) pairs as they go on the wire.
+///
+/// Values of `-bin` headers are kept in their wire form (base64). `Debug` redacts secret
+/// headers such as `authorization`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    entries: Vec<(String, String)>,
+}
+
+impl Metadata {
+    /// An empty set of metadata.
+    pub const fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+        }
+    }
+
+    /// Append an entry, keeping any existing entries with the same name.
+    pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        let mut name = name.into();
+        name.make_ascii_lowercase();
+        self.entries.push((name, value.into()));
+    }
+
+    /// Replace every entry named `name` with a single one.
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        let mut name = name.into();
+        name.make_ascii_lowercase();
+        self.entries.retain(|(n, _)| *n != name);
+        self.entries.push((name, value.into()));
+    }
+
+    /// Remove every entry named `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.entries.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    }
+
+    /// The first value of `name`, if any.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// All entries in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Append every entry of `other`.
+    pub fn extend(&mut self, other: &Metadata) {
+        self.entries.extend(other.entries.iter().cloned());
+    }
+}
+
+impl fmt::Debug for Metadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in &self.entries {
+            if SECRET_HEADERS.contains(&name.as_str()) {
+                map.entry(name, &"<redacted>");
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
+    }
+}
+
+impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for Metadata {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(iter: I) -> Self {
+        let mut metadata = Metadata::new();
+        for (name, value) in iter {
+            metadata.append(name, value);
+        }
+        metadata
+    }
+}

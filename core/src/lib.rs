@@ -1,0 +1,18 @@
+//! The runtime-agnostic core of temporal-lite, a small Temporal client.
+//!
+//! Everything here is `no_std` + `alloc`: configuration resolution, gRPC framing over an
+//! abstract [`grpc::Transport`], and the client API. Runtime adapters
+//! (`temporal-lite-tokio`, `temporal-lite-async-std`) supply sockets, TLS, timers and tasks.
+//!
+//! # Crate features
+//! - `std` (default): read config files and process environment variables, find the OS
+//!   default config path.
+#![no_std]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod grpc;
+pub mod time;

@@ -1,0 +1,1 @@
+//! The async-std runtime adapter for temporal-lite.

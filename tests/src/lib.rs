@@ -1,0 +1,1 @@
+//! Test harness shared by temporal-lite's integration tests.
