@@ -14,5 +14,6 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod config;
 pub mod grpc;
 pub mod time;
