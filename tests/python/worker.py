@@ -1,0 +1,332 @@
+"""A Temporal worker (Python SDK) that the temporal-lite tests and the demo run against.
+
+Usage:
+    .venv/bin/python tests/python/worker.py --address 127.0.0.1:7233 \
+        [--namespace default] --task-queue QUEUE
+
+It prints ``WORKER READY`` on stdout once the server has seen it poll the task queue, runs
+until SIGTERM or SIGINT, then prints ``WORKER STOPPED`` and exits 0. Errors go to stderr with
+exit code 1. Every workflow below is registered on the one task queue given.
+
+Workflows (type names as registered; arguments and results are JSON payloads):
+
+  Echo(*args)                  -> args[0] with one argument, the list of arguments with two or
+                                  more, null with none.
+  Sleep(seconds: number)       -> seconds, after a durable timer of that many seconds.
+  Fail(message?: str, details?: list)
+                               -> fails with a non-retryable ApplicationError, type "TestFailure",
+                                  the given message (default "failed on purpose") and the given
+                                  details (default one detail: {"code": 42, "reason": "test"}).
+  ContinueAsNewChain(times: int, done: int = 0)
+                               -> continues as new `times` times (passing [times, done + 1]), then
+                                  the last run returns `times`. Start it with [times] only.
+  RetryingActivity(failures: int)
+                               -> runs activity "Flaky", which fails `failures` times (retryable
+                                  ApplicationError, type "Flaky", 100 ms between attempts) and
+                                  then succeeds; returns the attempt that succeeded
+                                  (failures + 1).
+  SignalWait()                 -> waits for signal "finish" (one argument: any value) and returns
+                                  that value.
+                                  Query "state" -> {"status": "waiting" | "finished",
+                                                    "value": <finish value or null>,
+                                                    "total": <sum of updates>}.
+                                  Update "add" (n: int) -> new total; rejected by its validator
+                                  when n < 0 (ValueError "n must not be negative").
+  AlwaysFailTask()             -> never returns: every workflow task raises RuntimeError, so the
+                                  workflow stays RUNNING with a failing workflow task.
+  RetryWorkflow(fail_attempts: int = 1)
+                               -> fails with a retryable ApplicationError (type "RetryMe") while
+                                  its attempt number is <= fail_attempts, then returns the attempt
+                                  number. Start it with a retry policy (for example maximum
+                                  attempts 3, initial interval 100 ms) so that the server runs
+                                  attempt 2 as a new run; without one the first failure is final.
+  MoneyTransfer({"source_account": str, "target_account": str, "amount": int,
+                 "reference_id": str})
+                               -> "Transfer complete (transaction IDs: W-<ref>, D-<ref>)" after
+                                  activities "withdraw" then "deposit" (each returns its
+                                  confirmation ID). A non-positive amount fails the workflow with
+                                  a non-retryable ApplicationError of type "InvalidAmount".
+                                  The demo runs this worker on task queue "money-transfer".
+"""
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, List, Optional
+
+from temporalio import activity, workflow
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+
+# A short, fixed retry schedule so retry tests run in well under a second per attempt.
+FAST_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=100),
+    backoff_coefficient=1.0,
+    maximum_interval=timedelta(milliseconds=100),
+)
+
+
+# --- Activities ---------------------------------------------------------------------------
+
+
+@activity.defn(name="Flaky")
+async def flaky(failures: int) -> int:
+    attempt = activity.info().attempt
+    if attempt <= failures:
+        raise ApplicationError(f"attempt {attempt} fails on purpose", type="Flaky")
+    return attempt
+
+
+@dataclass
+class PaymentDetails:
+    source_account: str
+    target_account: str
+    amount: int
+    reference_id: str
+
+
+@activity.defn(name="withdraw")
+async def withdraw(details: PaymentDetails) -> str:
+    activity.logger.info(
+        "withdrawing %s from %s", details.amount, details.source_account
+    )
+    return f"W-{details.reference_id}"
+
+
+@activity.defn(name="deposit")
+async def deposit(details: PaymentDetails) -> str:
+    activity.logger.info("depositing %s into %s", details.amount, details.target_account)
+    return f"D-{details.reference_id}"
+
+
+# --- Workflows ----------------------------------------------------------------------------
+
+
+@workflow.defn(name="Echo")
+class Echo:
+    @workflow.run
+    async def run(self, *args: Any) -> Any:
+        if len(args) == 0:
+            return None
+        if len(args) == 1:
+            return args[0]
+        return list(args)
+
+
+@workflow.defn(name="Sleep")
+class Sleep:
+    @workflow.run
+    async def run(self, seconds: float) -> float:
+        await workflow.sleep(seconds)
+        return seconds
+
+
+@workflow.defn(name="Fail")
+class Fail:
+    @workflow.run
+    async def run(
+        self, message: str = "failed on purpose", details: Optional[List[Any]] = None
+    ) -> None:
+        if details is None:
+            details = [{"code": 42, "reason": "test"}]
+        raise ApplicationError(message, *details, type="TestFailure", non_retryable=True)
+
+
+@workflow.defn(name="ContinueAsNewChain")
+class ContinueAsNewChain:
+    @workflow.run
+    async def run(self, times: int, done: int = 0) -> int:
+        if done < times:
+            workflow.continue_as_new(args=[times, done + 1])
+        return done
+
+
+@workflow.defn(name="RetryingActivity")
+class RetryingActivity:
+    @workflow.run
+    async def run(self, failures: int) -> int:
+        return await workflow.execute_activity(
+            flaky,
+            failures,
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=FAST_RETRY,
+        )
+
+
+@workflow.defn(name="SignalWait")
+class SignalWait:
+    def __init__(self) -> None:
+        self._status = "waiting"
+        self._value: Any = None
+        self._total = 0
+
+    @workflow.run
+    async def run(self, *_args: Any) -> Any:
+        await workflow.wait_condition(lambda: self._status == "finished")
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._value
+
+    @workflow.signal(name="finish")
+    def finish(self, value: Any = None) -> None:
+        self._value = value
+        self._status = "finished"
+
+    @workflow.query(name="state")
+    def state(self) -> dict:
+        return {"status": self._status, "value": self._value, "total": self._total}
+
+    @workflow.update(name="add")
+    def add(self, n: int) -> int:
+        self._total += n
+        return self._total
+
+    @add.validator
+    def validate_add(self, n: int) -> None:
+        if n < 0:
+            raise ValueError("n must not be negative")
+
+
+@workflow.defn(name="AlwaysFailTask")
+class AlwaysFailTask:
+    @workflow.run
+    async def run(self, *_args: Any) -> None:
+        # Not an ApplicationError: the SDK fails the workflow *task*, not the workflow.
+        raise RuntimeError("workflow task fails on purpose")
+
+
+@workflow.defn(name="RetryWorkflow")
+class RetryWorkflow:
+    @workflow.run
+    async def run(self, fail_attempts: int = 1) -> int:
+        attempt = workflow.info().attempt
+        if attempt <= fail_attempts:
+            raise ApplicationError(f"attempt {attempt} fails on purpose", type="RetryMe")
+        return attempt
+
+
+@workflow.defn(name="MoneyTransfer")
+class MoneyTransfer:
+    @workflow.run
+    async def run(self, details: PaymentDetails) -> str:
+        if details.amount <= 0:
+            raise ApplicationError(
+                f"amount must be positive, got {details.amount}",
+                type="InvalidAmount",
+                non_retryable=True,
+            )
+        options = dict(start_to_close_timeout=timedelta(seconds=10), retry_policy=FAST_RETRY)
+        withdrawn = await workflow.execute_activity(withdraw, details, **options)
+        deposited = await workflow.execute_activity(deposit, details, **options)
+        return f"Transfer complete (transaction IDs: {withdrawn}, {deposited})"
+
+
+WORKFLOWS = [
+    Echo,
+    Sleep,
+    Fail,
+    ContinueAsNewChain,
+    RetryingActivity,
+    SignalWait,
+    AlwaysFailTask,
+    RetryWorkflow,
+    MoneyTransfer,
+]
+ACTIVITIES = [flaky, withdraw, deposit]
+
+
+# --- Process ------------------------------------------------------------------------------
+
+
+async def wait_until_polling(client: Client, namespace: str, task_queue: str, identity: str) -> None:
+    """Return once the server lists this worker among the workflow pollers of the queue."""
+    request = DescribeTaskQueueRequest(
+        namespace=namespace,
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    while True:
+        response = await client.workflow_service.describe_task_queue(request)
+        if any(p.identity == identity for p in response.pollers):
+            return
+        await asyncio.sleep(0.05)
+
+
+async def run(args: argparse.Namespace) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    identity = f"temporal-lite-test-worker-{os.getpid()}@{socket.gethostname()}"
+    client = await Client.connect(args.address, namespace=args.namespace, identity=identity)
+    worker = Worker(
+        client,
+        task_queue=args.task_queue,
+        workflows=WORKFLOWS,
+        activities=ACTIVITIES,
+        workflow_runner=UnsandboxedWorkflowRunner(),
+        graceful_shutdown_timeout=timedelta(seconds=1),
+    )
+    running = asyncio.create_task(worker.run())
+    ready = asyncio.create_task(
+        wait_until_polling(client, args.namespace, args.task_queue, identity)
+    )
+    done, _ = await asyncio.wait({running, ready}, timeout=args.ready_timeout,
+                                 return_when=asyncio.FIRST_COMPLETED)
+    if running in done:
+        ready.cancel()
+        running.result()  # raises the worker's error
+        print("worker: stopped before it was ready", file=sys.stderr)
+        return 1
+    if ready not in done:
+        print(f"worker: not polling {args.task_queue!r} after {args.ready_timeout} s",
+              file=sys.stderr)
+        return 1
+    ready.result()
+    print("WORKER READY", flush=True)
+
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if running.done():
+        running.result()
+        print("worker: stopped on its own", file=sys.stderr)
+        return 1
+    try:
+        await asyncio.wait_for(worker.shutdown(), timeout=5)
+    except asyncio.TimeoutError:
+        print("worker: shutdown took over 5 s; exiting anyway", file=sys.stderr)
+    print("WORKER STOPPED", flush=True)
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--address", required=True, help="host:port of the Temporal frontend")
+    parser.add_argument("--namespace", default="default")
+    parser.add_argument("--task-queue", required=True)
+    parser.add_argument("--ready-timeout", type=float, default=20.0,
+                        help="seconds to wait for the first poll before giving up")
+    args = parser.parse_args()
+    try:
+        code = asyncio.run(run(args))
+    except Exception as err:  # noqa: BLE001 - report any startup or worker failure
+        print(f"worker: {type(err).__name__}: {err}", file=sys.stderr)
+        code = 1
+    # The SDK sometimes crashes during interpreter teardown; skip the teardown.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()
