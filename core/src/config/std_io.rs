@@ -1,0 +1,147 @@
+//! The `std` side of the loader: real files, the process environment and the OS default
+//! config path.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use std::path::{Path, PathBuf};
+
+use super::connect::ConnectOptions;
+use super::env::EnvVars;
+use super::error::ConfigError;
+use super::load::{
+    load_all_profiles, load_profile, ConfigFiles, FileError, LoadConfigOptions, LoadProfileOptions,
+};
+use super::profile::{ClientConfig, ClientConfigProfile};
+
+/// The real file system, with the OS default config path (or one you inject).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StdFiles {
+    default_path: Option<PathBuf>,
+}
+
+impl StdFiles {
+    /// The file system with the OS default config path ([`default_config_path`]).
+    pub fn new() -> Self {
+        Self {
+            default_path: default_config_path(),
+        }
+    }
+
+    /// The file system with `path` as the default config file (`None`: no default file).
+    pub fn with_default_path(path: Option<PathBuf>) -> Self {
+        Self { default_path: path }
+    }
+}
+
+impl Default for StdFiles {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ConfigFiles for StdFiles {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, FileError> {
+        // The default path may not be UTF-8; it is handed out lossily, so map it back.
+        let path: &Path = match &self.default_path {
+            Some(default) if default.to_string_lossy() == path => default,
+            _ => Path::new(path),
+        };
+        // Like the reference: a path that does not exist (or whose metadata cannot be
+        // read) is "no file"; one that exists but cannot be read is an error.
+        if !path.exists() {
+            return Ok(None);
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(FileError::new(alloc::format!("{err}"))),
+        }
+    }
+
+    fn default_config_path(&self) -> Option<String> {
+        self.default_path
+            .as_ref()
+            .map(|p| String::from(p.to_string_lossy()))
+    }
+}
+
+/// The OS default config file, `<config dir>/temporalio/temporal.toml`, computed from the
+/// real process environment:
+///
+/// - Linux and other Unix: `$XDG_CONFIG_HOME` if it is absolute, else `$HOME/.config`
+///   (with the home directory of the passwd entry when `HOME` is unset or empty);
+/// - macOS: `$HOME/Library/Application Support`;
+/// - Windows: `%APPDATA%` (the roaming application data folder).
+///
+/// `None` when no config folder can be found.
+pub fn default_config_path() -> Option<PathBuf> {
+    config_dir().map(|dir| dir.join("temporalio").join("temporal.toml"))
+}
+
+#[allow(deprecated)] // `home_dir` is correct on the Rust versions we support.
+fn home_dir() -> Option<PathBuf> {
+    std::env::home_dir().filter(|p| !p.as_os_str().is_empty())
+}
+
+#[cfg(target_os = "macos")]
+fn config_dir() -> Option<PathBuf> {
+    home_dir().map(|home| home.join("Library").join("Application Support"))
+}
+
+#[cfg(windows)]
+fn config_dir() -> Option<PathBuf> {
+    std::env::var_os("APPDATA")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+}
+
+#[cfg(not(any(windows, target_os = "macos")))]
+fn config_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| home_dir().map(|home| home.join(".config")))
+}
+
+impl EnvVars {
+    /// The process environment. Variables whose name is not UTF-8 are skipped; values that
+    /// are not UTF-8 are converted lossily.
+    pub fn from_process() -> Self {
+        std::env::vars_os()
+            .filter_map(|(name, value)| {
+                let name = name.into_string().ok()?;
+                let value = value
+                    .into_string()
+                    .unwrap_or_else(|v| String::from(v.to_string_lossy()));
+                Some((name, value))
+            })
+            .collect()
+    }
+}
+
+/// Load a profile from the process environment, the real files and the OS default path.
+pub fn load_process_profile(
+    options: &LoadProfileOptions,
+) -> Result<ClientConfigProfile, ConfigError> {
+    load_profile(options, &EnvVars::from_process(), &StdFiles::new())
+}
+
+/// Load every profile of the config file found as [`load_process_profile`] finds it, without
+/// environment overrides.
+pub fn load_process_config(options: &LoadConfigOptions) -> Result<ClientConfig, ConfigError> {
+    load_all_profiles(options, &EnvVars::from_process(), &StdFiles::new())
+}
+
+/// Load a profile as [`load_process_profile`] does and convert it to [`ConnectOptions`]
+/// (reading certificate files now).
+pub fn load_connect_options(options: &LoadProfileOptions) -> Result<ConnectOptions, ConfigError> {
+    let files = StdFiles::new();
+    load_profile(options, &EnvVars::from_process(), &files)?.to_connect_options(&files)
+}
+
+/// The connect options Temporal users expect with no code-side configuration: the profile
+/// named by `TEMPORAL_PROFILE` (or `default`) from `TEMPORAL_CONFIG_FILE` (or the OS default
+/// path), overridden by `TEMPORAL_*` variables, with defaults for what is left unset.
+pub fn load_default() -> Result<ConnectOptions, ConfigError> {
+    load_connect_options(&LoadProfileOptions::default())
+}
