@@ -1,0 +1,453 @@
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use temporal_lite_proto::temporal::api::common::v1::{Payloads, WorkflowExecution};
+use temporal_lite_proto::temporal::api::enums::v1::HistoryEventFilterType;
+use temporal_lite_proto::temporal::api::history::v1::history_event::Attributes;
+use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
+use temporal_lite_proto::temporal::api::query::v1::WorkflowQuery;
+use temporal_lite_proto::temporal::api::workflowservice::v1::{
+    DescribeWorkflowExecutionRequest, DescribeWorkflowExecutionResponse,
+    GetWorkflowExecutionHistoryRequest, GetWorkflowExecutionHistoryResponse, QueryWorkflowRequest,
+    QueryWorkflowResponse, RequestCancelWorkflowExecutionRequest,
+    RequestCancelWorkflowExecutionResponse, SignalWorkflowExecutionRequest,
+    SignalWorkflowExecutionResponse, TerminateWorkflowExecutionRequest,
+    TerminateWorkflowExecutionResponse,
+};
+
+use super::failure::{Failure, WorkflowError, WorkflowFailure, WorkflowOutcome};
+use super::history::{HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions};
+use super::rpc::CallKind;
+use super::types::{RetryState, WorkflowDescription, WorkflowStatus};
+use super::{Client, Error};
+use crate::payload::{decode_first, FromValue, ToPayloads};
+
+/// A handle to a workflow execution: its id, and optionally a run id.
+///
+/// Get one from [`Client::start_workflow`] or [`Client::workflow_handle`]. Cheap to clone;
+/// making one performs no call.
+///
+/// Run ids: calls target [`run_id`](Self::run_id), or the latest run when it is `None`.
+/// A handle returned by a start has no `run_id` (so signals reach the current run even after
+/// continue-as-new), but remembers the started run as
+/// [`result_run_id`](Self::result_run_id), where [`result`](Self::result) starts following
+/// the chain, and as [`first_execution_run_id`](Self::first_execution_run_id), which keeps
+/// cancel and terminate within that chain.
+#[derive(Clone, Debug)]
+pub struct WorkflowHandle {
+    client: Client,
+    workflow_id: String,
+    run_id: Option<String>,
+    result_run_id: Option<String>,
+    first_execution_run_id: Option<String>,
+}
+
+impl WorkflowHandle {
+    pub(crate) fn new(
+        client: Client,
+        workflow_id: String,
+        run_id: Option<String>,
+        result_run_id: Option<String>,
+    ) -> Self {
+        Self {
+            client,
+            workflow_id,
+            run_id,
+            result_run_id,
+            first_execution_run_id: None,
+        }
+    }
+
+    /// A handle for a run this client just started.
+    pub(crate) fn started(client: Client, workflow_id: String, run_id: String) -> Self {
+        Self {
+            client,
+            workflow_id,
+            run_id: None,
+            result_run_id: Some(run_id.clone()),
+            first_execution_run_id: Some(run_id),
+        }
+    }
+
+    /// The workflow id.
+    pub fn workflow_id(&self) -> &str {
+        &self.workflow_id
+    }
+
+    /// The run id calls target; `None` means the latest run.
+    pub fn run_id(&self) -> Option<&str> {
+        self.run_id.as_deref()
+    }
+
+    /// The run [`result`](Self::result) starts from: the started run for a handle returned
+    /// by a start, else [`run_id`](Self::run_id).
+    pub fn result_run_id(&self) -> Option<&str> {
+        self.result_run_id.as_deref()
+    }
+
+    /// The first run of the chain this handle was started with, if known.
+    pub fn first_execution_run_id(&self) -> Option<&str> {
+        self.first_execution_run_id.as_deref()
+    }
+
+    /// The client this handle calls through.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn execution(&self, run_id: Option<&str>) -> WorkflowExecution {
+        WorkflowExecution {
+            workflow_id: self.workflow_id.clone(),
+            run_id: String::from(run_id.unwrap_or_default()),
+        }
+    }
+
+    fn namespace(&self) -> String {
+        String::from(self.client.namespace())
+    }
+
+    /// Describe the execution: status, type, times, pending activities, memo, ...
+    pub async fn describe(&self) -> Result<WorkflowDescription, Error> {
+        let request = DescribeWorkflowExecutionRequest {
+            namespace: self.namespace(),
+            execution: Some(self.execution(self.run_id.as_deref())),
+        };
+        let response: DescribeWorkflowExecutionResponse = self
+            .client
+            .unary(
+                "DescribeWorkflowExecution",
+                &request,
+                CallKind::Normal,
+                true,
+            )
+            .await?;
+        Ok(WorkflowDescription::from(response))
+    }
+
+    /// Fetch one page of the history of [`run_id`](Self::run_id) (latest run when `None`).
+    ///
+    /// With `wait_new_event` this is a long poll and uses the long-poll deadline.
+    pub async fn fetch_history_page(
+        &self,
+        options: &HistoryPageOptions,
+    ) -> Result<HistoryPage, Error> {
+        self.fetch_page(self.run_id.as_deref(), options).await
+    }
+
+    async fn fetch_page(
+        &self,
+        run_id: Option<&str>,
+        options: &HistoryPageOptions,
+    ) -> Result<HistoryPage, Error> {
+        let filter = match options.event_filter {
+            HistoryEventFilter::AllEvents => HistoryEventFilterType::AllEvent,
+            HistoryEventFilter::CloseEvent => HistoryEventFilterType::CloseEvent,
+        };
+        let request = GetWorkflowExecutionHistoryRequest {
+            namespace: self.namespace(),
+            execution: Some(self.execution(run_id)),
+            maximum_page_size: i32::try_from(options.maximum_page_size).unwrap_or(i32::MAX),
+            next_page_token: options.next_page_token.clone(),
+            wait_new_event: options.wait_new_event,
+            history_event_filter_type: filter as i32,
+            skip_archival: options.skip_archival,
+        };
+        let kind = if options.wait_new_event {
+            CallKind::LongPoll
+        } else {
+            CallKind::Normal
+        };
+        let response: GetWorkflowExecutionHistoryResponse = self
+            .client
+            .unary("GetWorkflowExecutionHistory", &request, kind, true)
+            .await?;
+        Ok(HistoryPage {
+            events: response.history.map(|h| h.events).unwrap_or_default(),
+            next_page_token: response.next_page_token,
+            archived: response.archived,
+        })
+    }
+
+    /// The history of [`run_id`](Self::run_id) as a stream of events, fetched page by page
+    /// starting at `options.next_page_token`.
+    pub fn history_events(&self, options: HistoryPageOptions) -> HistoryEvents {
+        HistoryEvents::new(self.clone(), options)
+    }
+
+    /// Every event of the history of [`run_id`](Self::run_id) as it is now.
+    pub async fn fetch_history(&self) -> Result<Vec<HistoryEvent>, Error> {
+        let mut options = HistoryPageOptions::default();
+        let mut events = Vec::new();
+        loop {
+            let page = self.fetch_history_page(&options).await?;
+            events.extend(page.events);
+            if page.next_page_token.is_empty() {
+                return Ok(events);
+            }
+            options.next_page_token = page.next_page_token;
+        }
+    }
+
+    /// Wait for the workflow to close and return how it ended, without decoding the result.
+    ///
+    /// Starts at [`result_run_id`](Self::result_run_id) (the latest run when `None`) and
+    /// follows the chain: a run that continued as new, or that completed / failed / timed out
+    /// with a next run scheduled (cron, retry policy), is followed to its next run. Canceled
+    /// and terminated are final.
+    pub async fn outcome(&self) -> Result<WorkflowOutcome, Error> {
+        self.outcome_following(true).await
+    }
+
+    /// Like [`outcome`](Self::outcome); with `follow_runs` false, stops at the first run that
+    /// closes, whatever comes next (a continue-as-new is then
+    /// [`WorkflowOutcome::ContinuedAsNew`]).
+    pub async fn outcome_following(&self, follow_runs: bool) -> Result<WorkflowOutcome, Error> {
+        let mut run_id = self.result_run_id.clone().or_else(|| self.run_id.clone());
+        'runs: loop {
+            let mut options = HistoryPageOptions {
+                wait_new_event: true,
+                event_filter: HistoryEventFilter::CloseEvent,
+                skip_archival: true,
+                ..HistoryPageOptions::default()
+            };
+            loop {
+                let page = self.fetch_page(run_id.as_deref(), &options).await?;
+                let Some(event) = page.events.into_iter().last() else {
+                    if page.next_page_token.is_empty() {
+                        return Err(Error::protocol(alloc::format!(
+                            "history of workflow `{}` ended without a close event",
+                            self.workflow_id
+                        )));
+                    }
+                    // The long poll expired with nothing new: ask again.
+                    options.next_page_token = page.next_page_token;
+                    continue;
+                };
+                let closed_run = run_id.clone().unwrap_or_default();
+                let (outcome, next_run) = self.close_event_outcome(event, closed_run)?;
+                match next_run {
+                    Some(next) if follow_runs && !next.is_empty() => {
+                        run_id = Some(next);
+                        continue 'runs;
+                    }
+                    _ => return Ok(outcome),
+                }
+            }
+        }
+    }
+
+    /// Interpret a close event: the outcome, and the next run it points to (if any).
+    fn close_event_outcome(
+        &self,
+        event: HistoryEvent,
+        run_id: String,
+    ) -> Result<(WorkflowOutcome, Option<String>), Error> {
+        let not_completed = |failure| {
+            WorkflowOutcome::NotCompleted(WorkflowError {
+                workflow_id: self.workflow_id.clone(),
+                run_id: run_id.clone(),
+                failure,
+            })
+        };
+        let payloads = |p: Option<Payloads>| p.map(|p| p.payloads).unwrap_or_default();
+        Ok(match event.attributes {
+            Some(Attributes::WorkflowExecutionCompletedEventAttributes(a)) => (
+                WorkflowOutcome::Completed {
+                    run_id: run_id.clone(),
+                    result: payloads(a.result),
+                },
+                Some(a.new_execution_run_id),
+            ),
+            Some(Attributes::WorkflowExecutionFailedEventAttributes(a)) => (
+                not_completed(WorkflowFailure::Failed {
+                    failure: a
+                        .failure
+                        .map(Failure::from_proto)
+                        .unwrap_or_else(|| Failure::from_proto(Default::default())),
+                    retry_state: RetryState::from_i32(a.retry_state),
+                }),
+                Some(a.new_execution_run_id),
+            ),
+            Some(Attributes::WorkflowExecutionTimedOutEventAttributes(a)) => (
+                not_completed(WorkflowFailure::TimedOut {
+                    retry_state: RetryState::from_i32(a.retry_state),
+                }),
+                Some(a.new_execution_run_id),
+            ),
+            Some(Attributes::WorkflowExecutionCanceledEventAttributes(a)) => (
+                not_completed(WorkflowFailure::Canceled {
+                    details: payloads(a.details),
+                }),
+                None,
+            ),
+            Some(Attributes::WorkflowExecutionTerminatedEventAttributes(a)) => (
+                not_completed(WorkflowFailure::Terminated {
+                    reason: a.reason,
+                    details: payloads(a.details),
+                    identity: a.identity,
+                }),
+                None,
+            ),
+            Some(Attributes::WorkflowExecutionContinuedAsNewEventAttributes(a)) => (
+                WorkflowOutcome::ContinuedAsNew {
+                    run_id: run_id.clone(),
+                    new_execution_run_id: a.new_execution_run_id.clone(),
+                },
+                Some(a.new_execution_run_id),
+            ),
+            _ => {
+                return Err(Error::protocol(alloc::format!(
+                    "workflow `{}`: expected a close event, got event {} of type {}",
+                    self.workflow_id,
+                    event.event_id,
+                    event.event_type
+                )))
+            }
+        })
+    }
+
+    /// Wait for the workflow to close (following continue-as-new, cron and retries like
+    /// [`outcome`](Self::outcome)) and decode its result as `T`.
+    ///
+    /// Fails with [`Error::Workflow`] if it failed, was canceled, was terminated or timed out.
+    pub async fn result<T: FromValue>(&self) -> Result<T, Error> {
+        match self.outcome().await? {
+            WorkflowOutcome::Completed { result, .. } => {
+                Ok(decode_first(self.client.converter(), &result).map_err(|e| {
+                    e.context(alloc::format!("result of workflow `{}`", self.workflow_id))
+                })?)
+            }
+            WorkflowOutcome::NotCompleted(error) => Err(Error::Workflow(Box::new(error))),
+            WorkflowOutcome::ContinuedAsNew { .. } => Err(Error::protocol(
+                "a followed run reported continue-as-new without a next run id",
+            )),
+        }
+    }
+
+    /// Send signal `name` with `args` (`()` for none, `(x,)` for one).
+    pub async fn signal(&self, name: &str, args: impl ToPayloads) -> Result<(), Error> {
+        let input = args
+            .to_payloads(self.client.converter())
+            .map_err(|e| e.context(alloc::format!("signal `{name}`")))?;
+        let request = SignalWorkflowExecutionRequest {
+            namespace: self.namespace(),
+            workflow_execution: Some(self.execution(self.run_id.as_deref())),
+            signal_name: String::from(name),
+            input: Some(Payloads { payloads: input }),
+            identity: String::from(self.client.identity()),
+            request_id: self.client.new_request_id(),
+            ..Default::default()
+        };
+        let _: SignalWorkflowExecutionResponse = self
+            .client
+            .unary("SignalWorkflowExecution", &request, CallKind::Normal, true)
+            .await?;
+        Ok(())
+    }
+
+    /// Run query `query_type` with `args` on a worker and decode the answer as `T`.
+    ///
+    /// Fails with [`Error::QueryFailed`] if the handler failed or does not exist, and with
+    /// [`Error::QueryRejected`] if the workflow's state made the server refuse.
+    pub async fn query<T: FromValue>(
+        &self,
+        query_type: &str,
+        args: impl ToPayloads,
+    ) -> Result<T, Error> {
+        let query_args = args
+            .to_payloads(self.client.converter())
+            .map_err(|e| e.context(alloc::format!("query `{query_type}`")))?;
+        let request = QueryWorkflowRequest {
+            namespace: self.namespace(),
+            execution: Some(self.execution(self.run_id.as_deref())),
+            query: Some(WorkflowQuery {
+                query_type: String::from(query_type),
+                query_args: Some(Payloads {
+                    payloads: query_args,
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let response: QueryWorkflowResponse = self
+            .client
+            .unary("QueryWorkflow", &request, CallKind::Normal, true)
+            .await?;
+        if let Some(rejected) = response.query_rejected {
+            return Err(Error::QueryRejected {
+                status: WorkflowStatus::from_i32(rejected.status),
+            });
+        }
+        let answer = response
+            .query_result
+            .map(|p| p.payloads)
+            .unwrap_or_default();
+        Ok(decode_first(self.client.converter(), &answer)
+            .map_err(|e| e.context(alloc::format!("answer to query `{query_type}`")))?)
+    }
+
+    /// Ask the workflow to cancel itself. Returns once the request is recorded; the workflow
+    /// decides what to do with it.
+    pub async fn cancel(&self) -> Result<(), Error> {
+        self.cancel_with_reason("").await
+    }
+
+    /// Like [`cancel`](Self::cancel), recording `reason`.
+    pub async fn cancel_with_reason(&self, reason: &str) -> Result<(), Error> {
+        let request = RequestCancelWorkflowExecutionRequest {
+            namespace: self.namespace(),
+            workflow_execution: Some(self.execution(self.run_id.as_deref())),
+            identity: String::from(self.client.identity()),
+            request_id: self.client.new_request_id(),
+            first_execution_run_id: self.first_execution_run_id.clone().unwrap_or_default(),
+            reason: String::from(reason),
+            ..Default::default()
+        };
+        let _: RequestCancelWorkflowExecutionResponse = self
+            .client
+            .unary(
+                "RequestCancelWorkflowExecution",
+                &request,
+                CallKind::Normal,
+                true,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Terminate the workflow at once, recording `reason`. No workflow code runs.
+    pub async fn terminate(&self, reason: &str) -> Result<(), Error> {
+        self.terminate_with_details(reason, ()).await
+    }
+
+    /// Like [`terminate`](Self::terminate), attaching `details`.
+    pub async fn terminate_with_details(
+        &self,
+        reason: &str,
+        details: impl ToPayloads,
+    ) -> Result<(), Error> {
+        let details = details
+            .to_payloads(self.client.converter())
+            .map_err(|e| e.context("terminate details"))?;
+        let request = TerminateWorkflowExecutionRequest {
+            namespace: self.namespace(),
+            workflow_execution: Some(self.execution(self.run_id.as_deref())),
+            reason: String::from(reason),
+            details: (!details.is_empty()).then_some(Payloads { payloads: details }),
+            identity: String::from(self.client.identity()),
+            first_execution_run_id: self.first_execution_run_id.clone().unwrap_or_default(),
+            ..Default::default()
+        };
+        let _: TerminateWorkflowExecutionResponse = self
+            .client
+            .unary(
+                "TerminateWorkflowExecution",
+                &request,
+                CallKind::Normal,
+                true,
+            )
+            .await?;
+        Ok(())
+    }
+}

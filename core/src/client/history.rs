@@ -1,0 +1,150 @@
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+
+use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
+
+use super::{Error, WorkflowHandle};
+
+/// Which events a history request returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HistoryEventFilter {
+    /// Every event (the default).
+    #[default]
+    AllEvents,
+    /// Only the event that closed the run (completed, failed, canceled, terminated, timed
+    /// out, continued as new).
+    CloseEvent,
+}
+
+/// How to fetch one page of history.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HistoryPageOptions {
+    /// The token from the previous page; empty for the first page.
+    pub next_page_token: Vec<u8>,
+    /// Long-poll: hold the call until a new (matching) event exists or the server's long-poll
+    /// interval passes. An empty page with a token then means "nothing yet, ask again".
+    pub wait_new_event: bool,
+    /// Which events to return.
+    pub event_filter: HistoryEventFilter,
+    /// Do not look in the archival store for closed, archived workflows.
+    pub skip_archival: bool,
+    /// Events per page; 0 = the server's default.
+    pub maximum_page_size: u32,
+}
+
+/// One page of history.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HistoryPage {
+    /// The events, oldest first.
+    pub events: Vec<HistoryEvent>,
+    /// Pass this as [`HistoryPageOptions::next_page_token`] for the next page; empty when
+    /// there are no more events (and, with `wait_new_event`, the run is closed).
+    pub next_page_token: Vec<u8>,
+    /// Whether the history came from the archival store.
+    pub archived: bool,
+}
+
+impl HistoryPage {
+    /// Whether there is a next page to ask for.
+    pub fn has_next(&self) -> bool {
+        !self.next_page_token.is_empty()
+    }
+}
+
+type PageFuture = Pin<Box<dyn Future<Output = Result<HistoryPage, Error>> + Send>>;
+
+/// The events of one run's history, page by page, as an async stream.
+///
+/// Read it with [`next_event`](Self::next_event), or through `futures_core::Stream`
+/// (so `StreamExt` and friends from the `futures` crates work). It ends after the last
+/// event; with `wait_new_event` it follows the run live until the run closes. An error ends
+/// the stream after it is returned.
+pub struct HistoryEvents {
+    handle: WorkflowHandle,
+    options: HistoryPageOptions,
+    buffered: VecDeque<HistoryEvent>,
+    pending: Option<PageFuture>,
+    finished: bool,
+}
+
+impl HistoryEvents {
+    pub(crate) fn new(handle: WorkflowHandle, options: HistoryPageOptions) -> Self {
+        Self {
+            handle,
+            options,
+            buffered: VecDeque::new(),
+            pending: None,
+            finished: false,
+        }
+    }
+
+    /// The next event; `None` at the end.
+    pub async fn next_event(&mut self) -> Option<Result<HistoryEvent, Error>> {
+        core::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<HistoryEvent, Error>>> {
+        loop {
+            if let Some(event) = self.buffered.pop_front() {
+                return Poll::Ready(Some(Ok(event)));
+            }
+            if self.finished {
+                return Poll::Ready(None);
+            }
+            let pending = self.pending.get_or_insert_with(|| {
+                let handle = self.handle.clone();
+                let options = self.options.clone();
+                Box::pin(async move { handle.fetch_history_page(&options).await })
+            });
+            let result = match pending.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(result) => result,
+            };
+            self.pending = None;
+            match result {
+                Ok(page) => {
+                    self.buffered.extend(page.events);
+                    if page.next_page_token.is_empty() {
+                        self.finished = true;
+                    }
+                    self.options.next_page_token = page.next_page_token;
+                }
+                Err(error) => {
+                    self.finished = true;
+                    return Poll::Ready(Some(Err(error)));
+                }
+            }
+        }
+    }
+}
+
+impl futures_core::Stream for HistoryEvents {
+    type Item = Result<HistoryEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_event(cx)
+    }
+}
+
+impl futures_core::FusedStream for HistoryEvents {
+    fn is_terminated(&self) -> bool {
+        self.finished && self.buffered.is_empty()
+    }
+}
+
+impl fmt::Debug for HistoryEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HistoryEvents")
+            .field("workflow_id", &self.handle.workflow_id())
+            .field("options", &self.options)
+            .field("buffered", &self.buffered.len())
+            .field("finished", &self.finished)
+            .finish()
+    }
+}

@@ -1,0 +1,300 @@
+//! The client API: start workflows, wait for their results, signal, query, cancel,
+//! terminate, describe, read history, list and count.
+//!
+//! A [`Client`] talks to the server only through an `Arc<dyn Transport>` and reads time only
+//! from an `Arc<dyn Clock>`, both supplied by a runtime adapter (or a test). It is cheap to
+//! clone; clones share the transport, the API key and the request-id generator.
+//!
+//! Every call carries `client-name`, `client-version`, `temporal-namespace` (for namespaced
+//! calls), `authorization: Bearer <key>` when an API key is set, the configured metadata and
+//! a `grpc-timeout`; transient failures are retried as [`RetryConfig`] says, reusing the same
+//! request id so that a retried start or signal is applied once.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use temporal_lite_core::client::{Client, Error, StartWorkflowOptions};
+//! use temporal_lite_core::config::ConnectOptions;
+//! use temporal_lite_core::grpc::Transport;
+//! use temporal_lite_core::time::Clock;
+//!
+//! // `transport` and `clock` come from a runtime adapter such as temporal-lite-tokio.
+//! async fn greet(transport: Arc<dyn Transport>, clock: Arc<dyn Clock>) -> Result<(), Error> {
+//!     let options = ConnectOptions::new("localhost:7233").with_namespace("default");
+//!     let client = Client::connect_with(transport, clock, options).await?;
+//!     let handle = client
+//!         .start_workflow("Greet", ("World",), StartWorkflowOptions::new("greet-1", "greetings"))
+//!         .await?;
+//!     handle.signal("hurry", ()).await?;
+//!     let greeting: String = handle.result().await?;
+//!     println!("{greeting}");
+//!     Ok(())
+//! }
+//! ```
+
+mod error;
+mod failure;
+mod handle;
+mod history;
+mod options;
+mod retry;
+mod rpc;
+mod start;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::fmt;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use temporal_lite_proto::temporal::api::workflowservice::v1::{
+    GetSystemInfoRequest, GetSystemInfoResponse,
+};
+
+pub use error::Error;
+pub use failure::{Failure, FailureKind, WorkflowError, WorkflowFailure, WorkflowOutcome};
+pub use handle::WorkflowHandle;
+pub use history::{HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions};
+pub use options::{
+    RetryPolicy, RpcOptions, StartWorkflowOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
+};
+pub use retry::RetryConfig;
+pub use start::WorkflowExecutionPage;
+pub use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
+pub use types::{
+    PendingActivity, PendingActivityState, RetryState, TimeoutType, WorkflowDescription,
+    WorkflowExecutionRef, WorkflowInfo, WorkflowStatus,
+};
+
+use crate::config::{ApiKey, ConnectOptions};
+use crate::grpc::Transport;
+use crate::payload::{CompositePayloadConverter, FromValue, Payload, PayloadConverter, ToValue};
+use crate::time::Clock;
+use retry::SplitMix64;
+use rpc::CallKind;
+
+/// The value sent in the `client-name` header.
+pub const CLIENT_NAME: &str = "temporal-lite";
+/// The value sent in the `client-version` header: this crate's version.
+pub const CLIENT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A Temporal client: cheap to clone, `Send + Sync`.
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    settings: Arc<Settings>,
+}
+
+/// State every clone shares.
+struct Shared {
+    transport: Arc<dyn Transport>,
+    clock: Arc<dyn Clock>,
+    /// The API key. A spin lock (from the `spin` crate, as `std::sync` is not available in
+    /// `no_std`): it is held only to clone or replace an `Arc`, never across an `await`.
+    api_key: spin::RwLock<Option<Arc<ApiKey>>>,
+    /// Jitter and request ids.
+    rng: spin::Mutex<SplitMix64>,
+}
+
+/// Settings a clone may change for itself (`with_*`).
+#[derive(Clone)]
+struct Settings {
+    /// Address, namespace, identity, metadata. `api_key` is always `None` here: the live key
+    /// is in [`Shared::api_key`].
+    options: ConnectOptions,
+    rpc: RpcOptions,
+    converter: Arc<dyn PayloadConverter>,
+}
+
+impl Client {
+    /// A client over `transport`, without any I/O. The first call connects.
+    ///
+    /// `options` gives the namespace, identity, metadata and API key; the address and TLS
+    /// settings are the transport's business and are only kept for reference here.
+    pub fn new(
+        transport: Arc<dyn Transport>,
+        clock: Arc<dyn Clock>,
+        mut options: ConnectOptions,
+    ) -> Client {
+        let api_key = options.api_key.take().map(Arc::new);
+        let seed = seed(clock.as_ref());
+        Client {
+            shared: Arc::new(Shared {
+                transport,
+                clock,
+                api_key: spin::RwLock::new(api_key),
+                rng: spin::Mutex::new(SplitMix64::new(seed)),
+            }),
+            settings: Arc::new(Settings {
+                options,
+                rpc: RpcOptions::default(),
+                converter: Arc::new(CompositePayloadConverter::default()),
+            }),
+        }
+    }
+
+    /// A client over `transport`, checked with a `GetSystemInfo` call unless `options.lazy`.
+    ///
+    /// Fails with the error of that call: e.g. [`Error::Transport`] when nothing listens at
+    /// the address, [`Error::Unauthenticated`] for a wrong API key.
+    pub async fn connect_with(
+        transport: Arc<dyn Transport>,
+        clock: Arc<dyn Clock>,
+        options: ConnectOptions,
+    ) -> Result<Client, Error> {
+        let lazy = options.lazy;
+        let client = Client::new(transport, clock, options);
+        if !lazy {
+            client.get_system_info().await?;
+        }
+        Ok(client)
+    }
+
+    /// This client with other deadlines, limits and retries.
+    pub fn with_rpc_options(mut self, rpc: RpcOptions) -> Client {
+        Arc::make_mut(&mut self.settings).rpc = rpc;
+        self
+    }
+
+    /// This client with another payload converter (the default handles `binary/null`,
+    /// `binary/plain` and `json/plain`).
+    pub fn with_payload_converter(mut self, converter: Arc<dyn PayloadConverter>) -> Client {
+        Arc::make_mut(&mut self.settings).converter = converter;
+        self
+    }
+
+    /// This client targeting another namespace, sharing the transport and API key.
+    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Client {
+        Arc::make_mut(&mut self.settings).options.namespace = namespace.into();
+        self
+    }
+
+    /// This client reporting another identity.
+    pub fn with_identity(mut self, identity: impl Into<String>) -> Client {
+        Arc::make_mut(&mut self.settings).options.identity = identity.into();
+        self
+    }
+
+    /// Replace (or with `None`, remove) the API key, for this client and every clone of it.
+    /// Calls already in flight keep the key they started with.
+    pub fn set_api_key(&self, key: Option<String>) {
+        *self.shared.api_key.write() = key.map(|k| Arc::new(ApiKey::new(k)));
+    }
+
+    /// Whether an API key is set.
+    pub fn has_api_key(&self) -> bool {
+        self.shared.api_key.read().is_some()
+    }
+
+    /// The namespace calls target.
+    pub fn namespace(&self) -> &str {
+        &self.settings.options.namespace
+    }
+
+    /// The identity reported to the server.
+    pub fn identity(&self) -> &str {
+        &self.settings.options.identity
+    }
+
+    /// The connection options this client was made with, less the API key.
+    pub fn options(&self) -> &ConnectOptions {
+        &self.settings.options
+    }
+
+    /// The deadlines, limits and retries in use.
+    pub fn rpc_options(&self) -> &RpcOptions {
+        &self.settings.rpc
+    }
+
+    /// The payload converter in use.
+    pub fn payload_converter(&self) -> &Arc<dyn PayloadConverter> {
+        &self.settings.converter
+    }
+
+    /// Encode `value` with this client's payload converter.
+    pub fn encode<T: ToValue + ?Sized>(&self, value: &T) -> Result<Payload, Error> {
+        Ok(crate::payload::encode(
+            self.settings.converter.as_ref(),
+            value,
+        )?)
+    }
+
+    /// Decode `payload` with this client's payload converter (e.g. failure details, memo
+    /// fields, search attributes).
+    pub fn decode<T: FromValue>(&self, payload: &Payload) -> Result<T, Error> {
+        Ok(crate::payload::decode(
+            self.settings.converter.as_ref(),
+            payload,
+        )?)
+    }
+
+    /// Ask the server for its version and capabilities. Not namespaced.
+    pub async fn get_system_info(&self) -> Result<GetSystemInfoResponse, Error> {
+        self.unary(
+            "GetSystemInfo",
+            &GetSystemInfoRequest::default(),
+            CallKind::Normal,
+            false,
+        )
+        .await
+    }
+
+    /// A handle to the latest run of workflow `workflow_id`. No call is made.
+    pub fn workflow_handle(&self, workflow_id: impl Into<String>) -> WorkflowHandle {
+        WorkflowHandle::new(self.clone(), workflow_id.into(), None, None)
+    }
+
+    /// A handle to run `run_id` of workflow `workflow_id`. No call is made.
+    pub fn workflow_handle_with_run(
+        &self,
+        workflow_id: impl Into<String>,
+        run_id: impl Into<String>,
+    ) -> WorkflowHandle {
+        let run_id = run_id.into();
+        let run_id = (!run_id.is_empty()).then_some(run_id);
+        WorkflowHandle::new(self.clone(), workflow_id.into(), run_id.clone(), run_id)
+    }
+
+    /// A new request id (UUID v4 format).
+    pub(crate) fn new_request_id(&self) -> String {
+        self.shared.rng.lock().uuid_v4()
+    }
+
+    pub(crate) fn random_unit(&self) -> f64 {
+        self.shared.rng.lock().next_f64()
+    }
+
+    pub(crate) fn converter(&self) -> &dyn PayloadConverter {
+        self.settings.converter.as_ref()
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("address", &self.settings.options.address)
+            .field("namespace", &self.settings.options.namespace)
+            .field("identity", &self.settings.options.identity)
+            .field("api_key", &self.has_api_key().then_some("<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A PRNG seed that differs between clients: the clock, a process-wide counter and the
+/// address of a stack value. No OS randomness is available in `no_std`; request ids only
+/// need to be unique, not secret.
+fn seed(clock: &dyn Clock) -> u64 {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed) as u64;
+    let now = clock.now();
+    let marker = 0u8;
+    let address = core::ptr::addr_of!(marker) as usize as u64;
+    let mut mix = SplitMix64::new(
+        now.as_secs() ^ u64::from(now.subsec_nanos()).rotate_left(32) ^ address.rotate_left(17),
+    );
+    mix.next_u64() ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}

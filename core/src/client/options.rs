@@ -1,0 +1,334 @@
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use temporal_lite_proto::temporal::api::common::v1 as common;
+use temporal_lite_proto::temporal::api::enums::v1 as enums;
+
+use super::retry::RetryConfig;
+use super::types::to_proto_duration;
+use super::Error;
+use crate::grpc::DEFAULT_RECEIVE_LIMIT;
+use crate::payload::{PayloadError, ToValue, Value};
+
+/// Deadlines, limits and retries of the client's gRPC calls.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RpcOptions {
+    /// Deadline of one attempt of an ordinary call (sent as `grpc-timeout`). Default 10 s.
+    pub timeout: Duration,
+    /// Deadline of one attempt of a history long poll (`wait_new_event`), used by
+    /// [`result`](super::WorkflowHandle::result). The server answers an empty page before
+    /// this (after 20 s by default). Default 70 s.
+    pub long_poll_timeout: Duration,
+    /// Largest response the transport may accept, in bytes. Default 128 MiB.
+    pub receive_limit: usize,
+    /// Retries of transient failures.
+    pub retry: RetryConfig,
+}
+
+impl Default for RpcOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            long_poll_timeout: Duration::from_secs(70),
+            receive_limit: DEFAULT_RECEIVE_LIMIT,
+            retry: RetryConfig::default(),
+        }
+    }
+}
+
+/// What the server does when a workflow is started with the id of a *closed* workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WorkflowIdReusePolicy {
+    /// Start a new run, whatever the closed one's outcome (the server default).
+    AllowDuplicate,
+    /// Start a new run only if the closed one did not complete successfully.
+    AllowDuplicateFailedOnly,
+    /// Never reuse the id.
+    RejectDuplicate,
+}
+
+impl WorkflowIdReusePolicy {
+    fn to_proto(self) -> enums::WorkflowIdReusePolicy {
+        match self {
+            Self::AllowDuplicate => enums::WorkflowIdReusePolicy::AllowDuplicate,
+            Self::AllowDuplicateFailedOnly => {
+                enums::WorkflowIdReusePolicy::AllowDuplicateFailedOnly
+            }
+            Self::RejectDuplicate => enums::WorkflowIdReusePolicy::RejectDuplicate,
+        }
+    }
+}
+
+/// What the server does when a workflow is started with the id of a *running* workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WorkflowIdConflictPolicy {
+    /// Fail with [`Error::WorkflowAlreadyStarted`] (the server default for a start).
+    Fail,
+    /// Return the running workflow instead of starting one (the default for signal-with-start).
+    UseExisting,
+    /// Terminate the running workflow and start a new one.
+    TerminateExisting,
+}
+
+impl WorkflowIdConflictPolicy {
+    fn to_proto(self) -> enums::WorkflowIdConflictPolicy {
+        match self {
+            Self::Fail => enums::WorkflowIdConflictPolicy::Fail,
+            Self::UseExisting => enums::WorkflowIdConflictPolicy::UseExisting,
+            Self::TerminateExisting => enums::WorkflowIdConflictPolicy::TerminateExisting,
+        }
+    }
+}
+
+/// How the server retries a failed workflow (or activity). Unset fields use server defaults.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RetryPolicy {
+    /// Wait before the first retry (server default 1 s).
+    pub initial_interval: Option<Duration>,
+    /// Each wait is this many times the previous one; 0 = server default (2.0).
+    pub backoff_coefficient: f64,
+    /// Longest wait (server default 100 × initial interval).
+    pub maximum_interval: Option<Duration>,
+    /// Attempts in all, the first included; 0 = unlimited.
+    pub maximum_attempts: u32,
+    /// Application error types that are never retried.
+    pub non_retryable_error_types: Vec<String>,
+}
+
+impl RetryPolicy {
+    pub(crate) fn to_proto(&self) -> common::RetryPolicy {
+        common::RetryPolicy {
+            initial_interval: self.initial_interval.map(to_proto_duration),
+            backoff_coefficient: self.backoff_coefficient,
+            maximum_interval: self.maximum_interval.map(to_proto_duration),
+            maximum_attempts: i32::try_from(self.maximum_attempts).unwrap_or(i32::MAX),
+            non_retryable_error_types: self.non_retryable_error_types.clone(),
+        }
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        let c = self.backoff_coefficient;
+        if !(c == 0.0 || (c.is_finite() && c >= 1.0)) {
+            return Err(Error::invalid(alloc::format!(
+                "retry policy backoff_coefficient must be 0 (server default) or at least 1, \
+                 not {c}"
+            )));
+        }
+        if let (Some(initial), Some(max)) = (self.initial_interval, self.maximum_interval) {
+            if max < initial {
+                return Err(Error::invalid(
+                    "retry policy maximum_interval must not be shorter than initial_interval",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How to start a workflow. [`new`](Self::new) takes the two required settings; the rest
+/// are optional and set with the builder methods (or by assigning the fields).
+///
+/// ```
+/// # use core::time::Duration;
+/// # use temporal_lite_core::client::{StartWorkflowOptions, WorkflowIdConflictPolicy};
+/// let options = StartWorkflowOptions::new("order-42", "orders")
+///     .execution_timeout(Duration::from_secs(3600))
+///     .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+///     .memo("customer", &"ACME");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StartWorkflowOptions {
+    /// The workflow id: your business identifier, unique among running workflows. Required.
+    pub id: String,
+    /// The task queue the workflow's worker polls. Required.
+    pub task_queue: String,
+    /// Limit on the whole execution, retries and continue-as-new included.
+    pub execution_timeout: Option<Duration>,
+    /// Limit on a single run.
+    pub run_timeout: Option<Duration>,
+    /// Limit on a single workflow task (server default 10 s).
+    pub task_timeout: Option<Duration>,
+    /// What to do if the id belongs to a closed workflow.
+    pub id_reuse_policy: Option<WorkflowIdReusePolicy>,
+    /// What to do if the id belongs to a running workflow.
+    pub id_conflict_policy: Option<WorkflowIdConflictPolicy>,
+    /// Retry the whole workflow on failure.
+    pub retry_policy: Option<RetryPolicy>,
+    /// A cron schedule (e.g. `"0 * * * *"`): run the workflow on that schedule.
+    pub cron_schedule: Option<String>,
+    /// Wait this long before dispatching the first workflow task. Not with a cron schedule.
+    pub start_delay: Option<Duration>,
+    /// The request id that makes the start idempotent; generated when `None`. Retries of
+    /// the same call always reuse it.
+    pub request_id: Option<String>,
+    /// Memo fields, encoded with the client's payload converter.
+    pub memo: BTreeMap<String, Value>,
+    /// Search attributes, always encoded as JSON (the server requires it).
+    pub search_attributes: BTreeMap<String, Value>,
+    /// Header fields (for interceptors / context propagation), encoded with the client's
+    /// payload converter.
+    pub headers: BTreeMap<String, Value>,
+    conversion_error: Option<PayloadError>,
+}
+
+impl StartWorkflowOptions {
+    /// Options with the required workflow id and task queue.
+    pub fn new(id: impl Into<String>, task_queue: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            task_queue: task_queue.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Set the execution timeout.
+    pub fn execution_timeout(mut self, timeout: Duration) -> Self {
+        self.execution_timeout = Some(timeout);
+        self
+    }
+
+    /// Set the run timeout.
+    pub fn run_timeout(mut self, timeout: Duration) -> Self {
+        self.run_timeout = Some(timeout);
+        self
+    }
+
+    /// Set the workflow task timeout.
+    pub fn task_timeout(mut self, timeout: Duration) -> Self {
+        self.task_timeout = Some(timeout);
+        self
+    }
+
+    /// Set the id reuse policy.
+    pub fn id_reuse_policy(mut self, policy: WorkflowIdReusePolicy) -> Self {
+        self.id_reuse_policy = Some(policy);
+        self
+    }
+
+    /// Set the id conflict policy.
+    pub fn id_conflict_policy(mut self, policy: WorkflowIdConflictPolicy) -> Self {
+        self.id_conflict_policy = Some(policy);
+        self
+    }
+
+    /// Set the retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Some(policy);
+        self
+    }
+
+    /// Set a cron schedule.
+    pub fn cron_schedule(mut self, schedule: impl Into<String>) -> Self {
+        self.cron_schedule = Some(schedule.into());
+        self
+    }
+
+    /// Set the start delay.
+    pub fn start_delay(mut self, delay: Duration) -> Self {
+        self.start_delay = Some(delay);
+        self
+    }
+
+    /// Set the request id.
+    pub fn request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = Some(request_id.into());
+        self
+    }
+
+    /// Add a memo field. A value that cannot be converted fails the start call.
+    pub fn memo(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
+        let key = key.into();
+        match value.to_value() {
+            Ok(value) => {
+                self.memo.insert(key, value);
+            }
+            Err(e) => self.record_error(e.context(alloc::format!("memo field `{key}`"))),
+        }
+        self
+    }
+
+    /// Add a search attribute. A value that cannot be converted fails the start call.
+    pub fn search_attribute(
+        mut self,
+        key: impl Into<String>,
+        value: &(impl ToValue + ?Sized),
+    ) -> Self {
+        let key = key.into();
+        match value.to_value() {
+            Ok(value) => {
+                self.search_attributes.insert(key, value);
+            }
+            Err(e) => self.record_error(e.context(alloc::format!("search attribute `{key}`"))),
+        }
+        self
+    }
+
+    /// Add a header field. A value that cannot be converted fails the start call.
+    pub fn header(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
+        let key = key.into();
+        match value.to_value() {
+            Ok(value) => {
+                self.headers.insert(key, value);
+            }
+            Err(e) => self.record_error(e.context(alloc::format!("header `{key}`"))),
+        }
+        self
+    }
+
+    fn record_error(&mut self, error: PayloadError) {
+        if self.conversion_error.is_none() {
+            self.conversion_error = Some(error);
+        }
+    }
+
+    /// Check the options before any call is made.
+    pub(crate) fn validate(&self, workflow_type: &str) -> Result<(), Error> {
+        if let Some(error) = &self.conversion_error {
+            return Err(Error::PayloadConversion(error.clone()));
+        }
+        if workflow_type.trim().is_empty() {
+            return Err(Error::invalid(
+                "the workflow type is empty: pass the name the worker registered the workflow \
+                 under",
+            ));
+        }
+        if self.id.trim().is_empty() {
+            return Err(Error::invalid(
+                "StartWorkflowOptions::id is empty: every workflow needs an id, e.g. \
+                 StartWorkflowOptions::new(\"order-42\", \"my-task-queue\")",
+            ));
+        }
+        if self.task_queue.trim().is_empty() {
+            return Err(Error::invalid(alloc::format!(
+                "StartWorkflowOptions::task_queue is empty for workflow `{}`: set the task \
+                 queue your worker polls",
+                self.id
+            )));
+        }
+        if self.cron_schedule.is_some() && self.start_delay.is_some() {
+            return Err(Error::invalid(
+                "StartWorkflowOptions: a start delay cannot be combined with a cron schedule",
+            ));
+        }
+        if let Some(policy) = &self.retry_policy {
+            policy.validate()?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn reuse_policy_proto(&self) -> i32 {
+        self.id_reuse_policy
+            .map(|p| p.to_proto() as i32)
+            .unwrap_or(0)
+    }
+
+    pub(crate) fn conflict_policy_proto(&self) -> i32 {
+        self.id_conflict_policy
+            .map(|p| p.to_proto() as i32)
+            .unwrap_or(0)
+    }
+}

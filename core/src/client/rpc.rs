@@ -1,0 +1,124 @@
+//! One unary call to the WorkflowService: headers, deadline, retries, status mapping.
+
+use alloc::format;
+use alloc::string::String;
+use core::time::Duration;
+
+use prost::Message;
+
+use super::retry::{classify_status, classify_transport, Backoff};
+use super::{Client, Error, CLIENT_NAME, CLIENT_VERSION};
+use crate::grpc::{self, Metadata, Request, Status, TransportError};
+
+/// The gRPC service every call goes to.
+const SERVICE: &str = "/temporal.api.workflowservice.v1.WorkflowService/";
+
+/// Which deadline and retry budget a call uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CallKind {
+    /// An ordinary call: deadline `RpcOptions::timeout`, retry budget from the call's start.
+    Normal,
+    /// A long poll: deadline `RpcOptions::long_poll_timeout`, retry budget from the first
+    /// failure (a healthy attempt may itself last most of a minute).
+    LongPoll,
+}
+
+enum AttemptError {
+    Status(Status),
+    Transport(TransportError),
+}
+
+impl Client {
+    /// The metadata of one attempt.
+    fn call_metadata(&self, namespaced: bool, timeout: Duration) -> Metadata {
+        let mut metadata = self.settings.options.metadata.clone();
+        metadata.insert("client-name", CLIENT_NAME);
+        metadata.insert("client-version", CLIENT_VERSION);
+        if namespaced {
+            metadata.insert(
+                "temporal-namespace",
+                self.settings.options.namespace.as_str(),
+            );
+        }
+        let key = self.shared.api_key.read().clone();
+        if let Some(key) = key {
+            metadata.insert("authorization", format!("Bearer {}", key.expose()));
+        }
+        metadata.insert("grpc-timeout", grpc::encode_timeout(timeout));
+        metadata
+    }
+
+    /// Call `method` with `request`, retrying transient failures, and decode the answer.
+    ///
+    /// The request is encoded once, so every attempt sends the same bytes (and the same
+    /// request id, for requests that have one).
+    pub(crate) async fn unary<Req, Resp>(
+        &self,
+        method: &str,
+        request: &Req,
+        kind: CallKind,
+        namespaced: bool,
+    ) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
+        let rpc = &self.settings.rpc;
+        let retry = &rpc.retry;
+        let timeout = match kind {
+            CallKind::Normal => rpc.timeout,
+            CallKind::LongPoll => rpc.long_poll_timeout,
+        };
+        let path: String = format!("{SERVICE}{method}");
+        let body = grpc::encode_message(request);
+        let clock = &self.shared.clock;
+        let started = clock.now();
+        let mut first_failure: Option<Duration> = None;
+        let mut backoff = Backoff::new(retry);
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let request = Request {
+                path: path.clone(),
+                metadata: self.call_metadata(namespaced, timeout),
+                body: body.clone(),
+                timeout: Some(timeout),
+                receive_limit: rpc.receive_limit,
+            };
+            let failure = match self.shared.transport.unary(request).await {
+                Ok(response) => match grpc::decode_unary_response(&response, rpc.receive_limit) {
+                    Ok(message) => {
+                        return Resp::decode(message).map_err(|e| {
+                            Error::protocol(format!("{method}: the response is not valid: {e}"))
+                        })
+                    }
+                    Err(status) => AttemptError::Status(status),
+                },
+                Err(error) => AttemptError::Transport(error),
+            };
+            let class = match &failure {
+                AttemptError::Status(status) => classify_status(status),
+                AttemptError::Transport(error) => classify_transport(error),
+            };
+            let now = clock.now();
+            let budget_start = match kind {
+                CallKind::Normal => started,
+                CallKind::LongPoll => *first_failure.get_or_insert(now),
+            };
+            if let Some(class) = class {
+                if attempt < retry.max_attempts {
+                    let delay = backoff.next(retry, class, self.random_unit());
+                    let elapsed = now.saturating_sub(budget_start);
+                    if elapsed.saturating_add(delay) <= retry.max_elapsed {
+                        clock.sleep(delay).await;
+                        continue;
+                    }
+                }
+            }
+            return Err(match failure {
+                AttemptError::Status(status) => Error::from_status(status),
+                AttemptError::Transport(error) => Error::from(error),
+            });
+        }
+    }
+}

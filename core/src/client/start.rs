@@ -1,0 +1,298 @@
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use temporal_lite_proto::temporal::api::common::v1::{
+    Header, Memo, Payload, Payloads, SearchAttributes, WorkflowType,
+};
+use temporal_lite_proto::temporal::api::enums::v1::TaskQueueKind;
+use temporal_lite_proto::temporal::api::taskqueue::v1::TaskQueue;
+use temporal_lite_proto::temporal::api::workflowservice::v1::{
+    CountWorkflowExecutionsRequest, CountWorkflowExecutionsResponse, ListWorkflowExecutionsRequest,
+    ListWorkflowExecutionsResponse, SignalWithStartWorkflowExecutionRequest,
+    SignalWithStartWorkflowExecutionResponse, StartWorkflowExecutionRequest,
+    StartWorkflowExecutionResponse,
+};
+
+use super::options::StartWorkflowOptions;
+use super::rpc::CallKind;
+use super::types::{to_proto_duration, WorkflowInfo};
+use super::{Client, Error, WorkflowHandle};
+use crate::payload::{
+    EncodingConverter, FromValue, JsonPlainConverter, PayloadConverter, PayloadError, ToPayloads,
+    Value,
+};
+
+/// One page of [`Client::list_workflows`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorkflowExecutionPage {
+    /// The executions on this page.
+    pub executions: Vec<WorkflowInfo>,
+    /// Pass this to the next `list_workflows` call; empty on the last page.
+    pub next_page_token: Vec<u8>,
+}
+
+impl WorkflowExecutionPage {
+    /// Whether there is a next page to ask for.
+    pub fn has_next(&self) -> bool {
+        !self.next_page_token.is_empty()
+    }
+}
+
+/// The parts of a start request that both start and signal-with-start send.
+struct StartFields {
+    input: Option<Payloads>,
+    memo: Option<Memo>,
+    search_attributes: Option<SearchAttributes>,
+    header: Option<Header>,
+    request_id: String,
+}
+
+fn encode_map(
+    converter: &dyn PayloadConverter,
+    fields: &BTreeMap<String, Value>,
+    what: &str,
+) -> Result<BTreeMap<String, Payload>, PayloadError> {
+    fields
+        .iter()
+        .map(|(key, value)| {
+            converter
+                .encode(value)
+                .map(|payload| (key.clone(), payload))
+                .map_err(|e| e.context(alloc::format!("{what} `{key}`")))
+        })
+        .collect()
+}
+
+/// Search attributes are JSON whatever the client's converter (the server decodes them).
+fn encode_search_attributes(
+    fields: &BTreeMap<String, Value>,
+) -> Result<BTreeMap<String, Payload>, PayloadError> {
+    let json = JsonPlainConverter;
+    fields
+        .iter()
+        .map(|(key, value)| {
+            let payload = match value {
+                Value::Payload(payload) => Some(payload.clone()),
+                other => json.encode(other)?,
+            };
+            payload
+                .map(|payload| (key.clone(), payload))
+                .ok_or_else(|| {
+                    PayloadError::new(alloc::format!(
+                        "search attribute `{key}`: only JSON values are allowed, not bytes"
+                    ))
+                })
+        })
+        .collect()
+}
+
+impl Client {
+    fn start_fields(
+        &self,
+        workflow_type: &str,
+        args: &dyn ToPayloads,
+        options: &StartWorkflowOptions,
+    ) -> Result<StartFields, Error> {
+        options.validate(workflow_type)?;
+        let converter = self.converter();
+        let input = args
+            .to_payloads(converter)
+            .map_err(|e| e.context(alloc::format!("input of workflow `{}`", options.id)))?;
+        let memo = encode_map(converter, &options.memo, "memo field")?;
+        let headers = encode_map(converter, &options.headers, "header")?;
+        let search_attributes = encode_search_attributes(&options.search_attributes)?;
+        Ok(StartFields {
+            input: (!input.is_empty()).then_some(Payloads { payloads: input }),
+            memo: (!memo.is_empty()).then(|| Memo {
+                fields: memo.into_iter().collect(),
+            }),
+            search_attributes: (!search_attributes.is_empty()).then(|| SearchAttributes {
+                indexed_fields: search_attributes.into_iter().collect(),
+            }),
+            header: (!headers.is_empty()).then(|| Header {
+                fields: headers.into_iter().collect(),
+            }),
+            request_id: options
+                .request_id
+                .clone()
+                .unwrap_or_else(|| self.new_request_id()),
+        })
+    }
+
+    fn task_queue(name: &str) -> Option<TaskQueue> {
+        Some(TaskQueue {
+            name: String::from(name),
+            kind: TaskQueueKind::Normal as i32,
+            ..Default::default()
+        })
+    }
+
+    /// Start workflow `workflow_type` with `args` (`()` for none, `(x,)` for one, a tuple for
+    /// several) and return a handle to it.
+    ///
+    /// Fails with [`Error::InvalidOptions`] before any call if the id, task queue or type is
+    /// empty, and with [`Error::WorkflowAlreadyStarted`] if the id is taken (see
+    /// [`WorkflowIdConflictPolicy`](super::WorkflowIdConflictPolicy)). Retries reuse the
+    /// request id, so a start that is retried after a lost response starts one workflow.
+    pub async fn start_workflow(
+        &self,
+        workflow_type: &str,
+        args: impl ToPayloads,
+        options: StartWorkflowOptions,
+    ) -> Result<WorkflowHandle, Error> {
+        let fields = self.start_fields(workflow_type, &args, &options)?;
+        let request = StartWorkflowExecutionRequest {
+            namespace: String::from(self.namespace()),
+            workflow_id: options.id.clone(),
+            workflow_type: Some(WorkflowType {
+                name: String::from(workflow_type),
+            }),
+            task_queue: Self::task_queue(&options.task_queue),
+            input: fields.input,
+            workflow_execution_timeout: options.execution_timeout.map(to_proto_duration),
+            workflow_run_timeout: options.run_timeout.map(to_proto_duration),
+            workflow_task_timeout: options.task_timeout.map(to_proto_duration),
+            identity: String::from(self.identity()),
+            request_id: fields.request_id,
+            workflow_id_reuse_policy: options.reuse_policy_proto(),
+            workflow_id_conflict_policy: options.conflict_policy_proto(),
+            retry_policy: options.retry_policy.as_ref().map(|p| p.to_proto()),
+            cron_schedule: options.cron_schedule.clone().unwrap_or_default(),
+            memo: fields.memo,
+            search_attributes: fields.search_attributes,
+            header: fields.header,
+            workflow_start_delay: options.start_delay.map(to_proto_duration),
+            ..Default::default()
+        };
+        let response: StartWorkflowExecutionResponse = self
+            .unary("StartWorkflowExecution", &request, CallKind::Normal, true)
+            .await
+            .map_err(|e| e.with_workflow_id(&options.id))?;
+        Ok(WorkflowHandle::started(
+            self.clone(),
+            options.id,
+            response.run_id,
+        ))
+    }
+
+    /// Start a workflow and wait for its result: [`start_workflow`](Self::start_workflow)
+    /// then [`WorkflowHandle::result`].
+    pub async fn execute_workflow<T: FromValue>(
+        &self,
+        workflow_type: &str,
+        args: impl ToPayloads,
+        options: StartWorkflowOptions,
+    ) -> Result<T, Error> {
+        self.start_workflow(workflow_type, args, options)
+            .await?
+            .result()
+            .await
+    }
+
+    /// Send signal `signal_name` with `signal_args` to workflow `options.id`, starting the
+    /// workflow first (with `args`) if it is not running. Returns a handle to the run that
+    /// got the signal.
+    pub async fn signal_with_start_workflow(
+        &self,
+        workflow_type: &str,
+        args: impl ToPayloads,
+        options: StartWorkflowOptions,
+        signal_name: &str,
+        signal_args: impl ToPayloads,
+    ) -> Result<WorkflowHandle, Error> {
+        let fields = self.start_fields(workflow_type, &args, &options)?;
+        if signal_name.is_empty() {
+            return Err(Error::invalid(
+                "signal-with-start needs a signal name: pass the name the workflow handles",
+            ));
+        }
+        let signal_input = signal_args
+            .to_payloads(self.converter())
+            .map_err(|e| e.context(alloc::format!("signal `{signal_name}`")))?;
+        let request = SignalWithStartWorkflowExecutionRequest {
+            namespace: String::from(self.namespace()),
+            workflow_id: options.id.clone(),
+            workflow_type: Some(WorkflowType {
+                name: String::from(workflow_type),
+            }),
+            task_queue: Self::task_queue(&options.task_queue),
+            input: fields.input,
+            workflow_execution_timeout: options.execution_timeout.map(to_proto_duration),
+            workflow_run_timeout: options.run_timeout.map(to_proto_duration),
+            workflow_task_timeout: options.task_timeout.map(to_proto_duration),
+            identity: String::from(self.identity()),
+            request_id: fields.request_id,
+            workflow_id_reuse_policy: options.reuse_policy_proto(),
+            workflow_id_conflict_policy: options.conflict_policy_proto(),
+            signal_name: String::from(signal_name),
+            signal_input: (!signal_input.is_empty()).then_some(Payloads {
+                payloads: signal_input,
+            }),
+            retry_policy: options.retry_policy.as_ref().map(|p| p.to_proto()),
+            cron_schedule: options.cron_schedule.clone().unwrap_or_default(),
+            memo: fields.memo,
+            search_attributes: fields.search_attributes,
+            header: fields.header,
+            workflow_start_delay: options.start_delay.map(to_proto_duration),
+            ..Default::default()
+        };
+        let response: SignalWithStartWorkflowExecutionResponse = self
+            .unary(
+                "SignalWithStartWorkflowExecution",
+                &request,
+                CallKind::Normal,
+                true,
+            )
+            .await
+            .map_err(|e| e.with_workflow_id(&options.id))?;
+        Ok(WorkflowHandle::started(
+            self.clone(),
+            options.id,
+            response.run_id,
+        ))
+    }
+
+    /// One page of the workflows matching a visibility `query` (e.g.
+    /// `WorkflowType = 'Echo' AND ExecutionStatus = 'Running'`; empty for all).
+    ///
+    /// Pass an empty `next_page_token` for the first page, then the token of the previous
+    /// page. `page_size` 0 uses the server default. Visibility is updated asynchronously, so
+    /// a workflow started a moment ago may not be listed yet.
+    pub async fn list_workflows(
+        &self,
+        query: &str,
+        page_size: u32,
+        next_page_token: &[u8],
+    ) -> Result<WorkflowExecutionPage, Error> {
+        let request = ListWorkflowExecutionsRequest {
+            namespace: String::from(self.namespace()),
+            page_size: i32::try_from(page_size).unwrap_or(i32::MAX),
+            next_page_token: next_page_token.to_vec(),
+            query: String::from(query),
+        };
+        let response: ListWorkflowExecutionsResponse = self
+            .unary("ListWorkflowExecutions", &request, CallKind::Normal, true)
+            .await?;
+        Ok(WorkflowExecutionPage {
+            executions: response
+                .executions
+                .into_iter()
+                .map(WorkflowInfo::from)
+                .collect(),
+            next_page_token: response.next_page_token,
+        })
+    }
+
+    /// How many workflows match a visibility `query` (empty for all).
+    pub async fn count_workflows(&self, query: &str) -> Result<u64, Error> {
+        let request = CountWorkflowExecutionsRequest {
+            namespace: String::from(self.namespace()),
+            query: String::from(query),
+        };
+        let response: CountWorkflowExecutionsResponse = self
+            .unary("CountWorkflowExecutions", &request, CallKind::Normal, true)
+            .await?;
+        Ok(u64::try_from(response.count).unwrap_or(0))
+    }
+}

@@ -1,0 +1,388 @@
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+use temporal_lite_proto::google::protobuf::{Duration as ProtoDuration, Timestamp};
+use temporal_lite_proto::temporal::api::common::v1 as common;
+use temporal_lite_proto::temporal::api::workflow::v1 as workflow;
+use temporal_lite_proto::temporal::api::workflowservice::v1::DescribeWorkflowExecutionResponse;
+
+use super::failure::Failure;
+use crate::payload::Payload;
+
+/// Mirror of a proto enum as a Rust enum, with an `Other` variant so unknown values survive.
+macro_rules! proto_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident = $value:literal => $text:literal,)*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+            /// A value this version of the crate does not know.
+            Other(i32),
+        }
+
+        impl $name {
+            /// The enum from its wire value.
+            pub fn from_i32(value: i32) -> Self {
+                match value {
+                    $($value => Self::$variant,)*
+                    other => Self::Other(other),
+                }
+            }
+
+            /// The wire value.
+            pub fn as_i32(self) -> i32 {
+                match self {
+                    $(Self::$variant => $value,)*
+                    Self::Other(other) => other,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $(Self::$variant => f.write_str($text),)*
+                    Self::Other(other) => write!(f, "unknown ({other})"),
+                }
+            }
+        }
+    };
+}
+
+proto_enum! {
+    /// The status of a workflow execution.
+    pub enum WorkflowStatus {
+        /// The server did not say.
+        Unspecified = 0 => "unspecified",
+        /// Still running.
+        Running = 1 => "running",
+        /// Completed with a result.
+        Completed = 2 => "completed",
+        /// Failed.
+        Failed = 3 => "failed",
+        /// Canceled.
+        Canceled = 4 => "canceled",
+        /// Terminated.
+        Terminated = 5 => "terminated",
+        /// Continued as a new run.
+        ContinuedAsNew = 6 => "continued as new",
+        /// Timed out.
+        TimedOut = 7 => "timed out",
+        /// Paused.
+        Paused = 8 => "paused",
+    }
+}
+
+impl WorkflowStatus {
+    /// Whether the execution is still open (running or paused).
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Running | Self::Paused)
+    }
+}
+
+proto_enum! {
+    /// Whether and why a workflow (or activity) will or will not be retried.
+    pub enum RetryState {
+        /// The server did not say.
+        Unspecified = 0 => "unspecified",
+        /// A retry is scheduled.
+        InProgress = 1 => "in progress",
+        /// The failure was non-retryable.
+        NonRetryableFailure = 2 => "non-retryable failure",
+        /// The retry would exceed the execution timeout.
+        Timeout = 3 => "timeout",
+        /// The retry policy's maximum attempts were used up.
+        MaximumAttemptsReached = 4 => "maximum attempts reached",
+        /// No retry policy was set.
+        RetryPolicyNotSet = 5 => "retry policy not set",
+        /// The server failed internally.
+        InternalServerError = 6 => "internal server error",
+        /// Cancellation was requested.
+        CancelRequested = 7 => "cancel requested",
+    }
+}
+
+proto_enum! {
+    /// Which timeout fired.
+    pub enum TimeoutType {
+        /// The server did not say.
+        Unspecified = 0 => "unspecified",
+        /// Start-to-close.
+        StartToClose = 1 => "start-to-close",
+        /// Schedule-to-start.
+        ScheduleToStart = 2 => "schedule-to-start",
+        /// Schedule-to-close.
+        ScheduleToClose = 3 => "schedule-to-close",
+        /// Heartbeat.
+        Heartbeat = 4 => "heartbeat",
+    }
+}
+
+proto_enum! {
+    /// The state of a pending activity.
+    pub enum PendingActivityState {
+        /// The server did not say.
+        Unspecified = 0 => "unspecified",
+        /// Scheduled, not yet picked up by a worker.
+        Scheduled = 1 => "scheduled",
+        /// Running on a worker.
+        Started = 2 => "started",
+        /// Cancellation requested.
+        CancelRequested = 3 => "cancel requested",
+        /// Paused.
+        Paused = 4 => "paused",
+        /// Pause requested.
+        PauseRequested = 5 => "pause requested",
+    }
+}
+
+/// A workflow execution: id and run id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct WorkflowExecutionRef {
+    /// The workflow id.
+    pub workflow_id: String,
+    /// The run id.
+    pub run_id: String,
+}
+
+impl From<common::WorkflowExecution> for WorkflowExecutionRef {
+    fn from(execution: common::WorkflowExecution) -> Self {
+        Self {
+            workflow_id: execution.workflow_id,
+            run_id: execution.run_id,
+        }
+    }
+}
+
+/// What the server knows about one workflow execution: as listed, or as described.
+///
+/// Times are durations since the Unix epoch (`UNIX_EPOCH + t` with std).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorkflowInfo {
+    /// The workflow id.
+    pub workflow_id: String,
+    /// The run id.
+    pub run_id: String,
+    /// The workflow type name.
+    pub workflow_type: String,
+    /// Current status.
+    pub status: WorkflowStatus,
+    /// The task queue its workflow tasks go to.
+    pub task_queue: String,
+    /// When the execution started.
+    pub start_time: Option<Duration>,
+    /// When the execution closed; `None` while it is open.
+    pub close_time: Option<Duration>,
+    /// When the first workflow task was (or will be) scheduled, after any start delay or
+    /// cron / retry backoff.
+    pub execution_time: Option<Duration>,
+    /// How long the closed execution ran.
+    pub execution_duration: Option<Duration>,
+    /// Number of events in its history.
+    pub history_length: u64,
+    /// Size of its history in bytes.
+    pub history_size_bytes: u64,
+    /// The parent workflow, for a child workflow.
+    pub parent: Option<WorkflowExecutionRef>,
+    /// The run id of the first execution in its continue-as-new / retry / cron chain.
+    pub first_run_id: String,
+    /// Memo fields, encoded.
+    pub memo: BTreeMap<String, Payload>,
+    /// Search attributes, encoded (JSON).
+    pub search_attributes: BTreeMap<String, Payload>,
+}
+
+// Not derivable: the enum is generated by `proto_enum!`.
+#[allow(clippy::derivable_impls)]
+impl Default for WorkflowStatus {
+    fn default() -> Self {
+        Self::Unspecified
+    }
+}
+
+impl From<workflow::WorkflowExecutionInfo> for WorkflowInfo {
+    fn from(info: workflow::WorkflowExecutionInfo) -> Self {
+        let execution = info.execution.unwrap_or_default();
+        Self {
+            workflow_id: execution.workflow_id,
+            run_id: execution.run_id,
+            workflow_type: info.r#type.map(|t| t.name).unwrap_or_default(),
+            status: WorkflowStatus::from_i32(info.status),
+            task_queue: info.task_queue,
+            start_time: info.start_time.as_ref().and_then(timestamp_to_duration),
+            close_time: info.close_time.as_ref().and_then(timestamp_to_duration),
+            execution_time: info.execution_time.as_ref().and_then(timestamp_to_duration),
+            execution_duration: info
+                .execution_duration
+                .as_ref()
+                .and_then(from_proto_duration),
+            history_length: u64::try_from(info.history_length).unwrap_or(0),
+            history_size_bytes: u64::try_from(info.history_size_bytes).unwrap_or(0),
+            parent: info.parent_execution.map(WorkflowExecutionRef::from),
+            first_run_id: info.first_run_id,
+            memo: info
+                .memo
+                .map(|m| m.fields.into_iter().collect())
+                .unwrap_or_default(),
+            search_attributes: info
+                .search_attributes
+                .map(|s| s.indexed_fields.into_iter().collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// An activity the workflow is waiting for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingActivity {
+    /// The activity id.
+    pub activity_id: String,
+    /// The activity type name.
+    pub activity_type: String,
+    /// Its state.
+    pub state: PendingActivityState,
+    /// The current attempt, from 1.
+    pub attempt: u32,
+    /// The retry policy's maximum attempts (0 = unlimited).
+    pub maximum_attempts: u32,
+    /// When it was scheduled.
+    pub scheduled_time: Option<Duration>,
+    /// When the current attempt started.
+    pub last_started_time: Option<Duration>,
+    /// When it last heartbeat.
+    pub last_heartbeat_time: Option<Duration>,
+    /// The failure of the previous attempt.
+    pub last_failure: Option<Failure>,
+    /// Identity of the worker that ran the last attempt.
+    pub last_worker_identity: String,
+    /// Details of the last heartbeat.
+    pub heartbeat_details: Vec<Payload>,
+}
+
+impl From<workflow::PendingActivityInfo> for PendingActivity {
+    fn from(info: workflow::PendingActivityInfo) -> Self {
+        Self {
+            activity_id: info.activity_id,
+            activity_type: info.activity_type.map(|t| t.name).unwrap_or_default(),
+            state: PendingActivityState::from_i32(info.state),
+            attempt: u32::try_from(info.attempt).unwrap_or(0),
+            maximum_attempts: u32::try_from(info.maximum_attempts).unwrap_or(0),
+            scheduled_time: info.scheduled_time.as_ref().and_then(timestamp_to_duration),
+            last_started_time: info
+                .last_started_time
+                .as_ref()
+                .and_then(timestamp_to_duration),
+            last_heartbeat_time: info
+                .last_heartbeat_time
+                .as_ref()
+                .and_then(timestamp_to_duration),
+            last_failure: info.last_failure.map(Failure::from_proto),
+            last_worker_identity: info.last_worker_identity,
+            heartbeat_details: info
+                .heartbeat_details
+                .map(|p| p.payloads)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The answer to [`WorkflowHandle::describe`](super::WorkflowHandle::describe).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkflowDescription {
+    /// The execution itself: ids, type, status, times, memo, search attributes, ...
+    pub info: WorkflowInfo,
+    /// Activities the workflow is waiting for.
+    pub pending_activities: Vec<PendingActivity>,
+    /// Number of child workflows that are still open.
+    pub pending_children: usize,
+    /// The execution timeout it was started with.
+    pub execution_timeout: Option<Duration>,
+    /// The run timeout it was started with.
+    pub run_timeout: Option<Duration>,
+    /// The default workflow task timeout.
+    pub task_timeout: Option<Duration>,
+    raw: DescribeWorkflowExecutionResponse,
+}
+
+impl WorkflowDescription {
+    /// The server's full answer, for fields this type does not surface.
+    pub fn raw(&self) -> &DescribeWorkflowExecutionResponse {
+        &self.raw
+    }
+
+    /// The status (shorthand for `info.status`).
+    pub fn status(&self) -> WorkflowStatus {
+        self.info.status
+    }
+}
+
+impl From<DescribeWorkflowExecutionResponse> for WorkflowDescription {
+    fn from(raw: DescribeWorkflowExecutionResponse) -> Self {
+        let config = raw.execution_config.clone().unwrap_or_default();
+        Self {
+            info: raw
+                .workflow_execution_info
+                .clone()
+                .map(WorkflowInfo::from)
+                .unwrap_or_default(),
+            pending_activities: raw
+                .pending_activities
+                .iter()
+                .cloned()
+                .map(PendingActivity::from)
+                .collect(),
+            pending_children: raw.pending_children.len(),
+            execution_timeout: config
+                .workflow_execution_timeout
+                .as_ref()
+                .and_then(from_proto_duration),
+            run_timeout: config
+                .workflow_run_timeout
+                .as_ref()
+                .and_then(from_proto_duration),
+            task_timeout: config
+                .default_workflow_task_timeout
+                .as_ref()
+                .and_then(from_proto_duration),
+            raw,
+        }
+    }
+}
+
+/// A protobuf timestamp as time since the Unix epoch; `None` before 1970 or when invalid.
+pub(crate) fn timestamp_to_duration(timestamp: &Timestamp) -> Option<Duration> {
+    let seconds = u64::try_from(timestamp.seconds).ok()?;
+    let nanos = u32::try_from(timestamp.nanos).ok()?;
+    if nanos >= 1_000_000_000 {
+        return None;
+    }
+    Some(Duration::new(seconds, nanos))
+}
+
+/// A protobuf duration as a Rust one; `None` when negative or invalid.
+pub(crate) fn from_proto_duration(duration: &ProtoDuration) -> Option<Duration> {
+    let seconds = u64::try_from(duration.seconds).ok()?;
+    let nanos = u32::try_from(duration.nanos).ok()?;
+    if nanos >= 1_000_000_000 {
+        return None;
+    }
+    Some(Duration::new(seconds, nanos))
+}
+
+/// A Rust duration as a protobuf one (saturating at `i64::MAX` seconds).
+pub(crate) fn to_proto_duration(duration: Duration) -> ProtoDuration {
+    ProtoDuration {
+        seconds: i64::try_from(duration.as_secs()).unwrap_or(i64::MAX),
+        // Always below 10^9, so it fits.
+        nanos: duration.subsec_nanos() as i32,
+    }
+}
