@@ -7,6 +7,8 @@
 //! # Crate features
 //! - `std` (default): read config files and process environment variables, find the OS
 //!   default config path.
+//! - `engine`: the HTTP/2 engine ([`engine::Http2Transport`], hyper + rustls) that runtime
+//!   adapters plug a runtime into. Implies `std`.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -14,6 +16,10 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod client;
 pub mod config;
+#[cfg(feature = "engine")]
+pub mod engine;
 pub mod grpc;
+pub mod payload;
 pub mod time;

@@ -1,10 +1,21 @@
 //! gRPC over HTTP/2, as pure code over bytes: message framing, status and metadata rules,
 //! and the [`Transport`] trait that carries one unary exchange.
 
+mod base64;
+mod codec;
 mod metadata;
+mod percent;
+mod response;
 mod status;
+mod timeout;
 mod transport;
 
+pub use codec::{encode_message, FrameDecoder, FrameError, DEFAULT_RECEIVE_LIMIT};
 pub use metadata::Metadata;
+pub use response::decode_unary_response;
 pub use status::{Code, Status};
+pub use timeout::{decode_timeout, encode_timeout};
 pub use transport::{Request, Response, Transport, TransportError, TransportErrorKind};
+
+#[cfg(test)]
+mod tests;

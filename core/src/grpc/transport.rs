@@ -21,8 +21,10 @@ pub struct Request {
     /// How long the whole exchange may take. The transport gives up with
     /// [`TransportErrorKind::Timeout`] when it elapses.
     pub timeout: Option<Duration>,
-    /// The largest response body the transport may buffer, in bytes. It stops reading and
-    /// fails with [`TransportErrorKind::ResponseTooLarge`] beyond it.
+    /// The largest response message accepted, in bytes (the same limit the caller gives
+    /// [`decode_unary_response`](super::decode_unary_response)). The transport buffers at
+    /// most one such message plus its 5-byte frame prefix; beyond that it stops reading and
+    /// fails with [`TransportErrorKind::ResponseTooLarge`].
     pub receive_limit: usize,
 }
 

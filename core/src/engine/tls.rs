@@ -1,0 +1,166 @@
+//! rustls client configuration from [`TlsOptions`].
+
+use std::format;
+use std::string::{String, ToString};
+use std::sync::Arc;
+use std::vec;
+use std::vec::Vec;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+
+use crate::config::TlsOptions;
+use crate::grpc::{TransportError, TransportErrorKind};
+
+fn tls_error(message: impl Into<String>) -> TransportError {
+    TransportError::new(TransportErrorKind::Tls, message)
+}
+
+/// Build the client configuration: trusted roots (the configured CA, or the public web
+/// roots), mTLS identity, ALPN `h2`, and name checks off only if the options say so.
+pub(crate) fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, TransportError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = Arc::new(root_store(options)?);
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error(format!("TLS setup failed: {e}")))?;
+    let builder = if options.disable_host_verification {
+        let inner = WebPkiServerVerifier::builder_with_provider(roots, provider)
+            .build()
+            .map_err(|e| tls_error(format!("TLS setup failed: {e}")))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoHostnameVerification { inner }))
+    } else {
+        builder.with_root_certificates(roots)
+    };
+    let mut config = match (&options.client_cert, &options.client_key) {
+        (None, None) => builder.with_no_client_auth(),
+        (Some(_), None) => {
+            return Err(tls_error(
+                "a client certificate is configured but no client key",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(tls_error(
+                "a client key is configured but no client certificate",
+            ))
+        }
+        (Some(cert), Some(key)) => {
+            let chain = certificates(cert, "client certificate")?;
+            let key = PrivateKeyDer::from_pem_slice(key.expose()).map_err(|e| {
+                // Only the error's kind: never any key material.
+                tls_error(format!(
+                    "client key: no usable PEM private key (PKCS#8, PKCS#1 or SEC1): {e}"
+                ))
+            })?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| tls_error(format!("client certificate and key: {e}")))?
+        }
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// The configured CA certificates, or the public web roots.
+fn root_store(options: &TlsOptions) -> Result<RootCertStore, TransportError> {
+    let Some(pem) = &options.server_ca_cert else {
+        return Ok(RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        });
+    };
+    let mut store = RootCertStore::empty();
+    for (index, cert) in certificates(pem, "server CA certificate")?
+        .into_iter()
+        .enumerate()
+    {
+        store.add(cert).map_err(|e| {
+            tls_error(format!(
+                "server CA certificate #{} is not a usable CA: {e}",
+                index + 1
+            ))
+        })?;
+    }
+    Ok(store)
+}
+
+/// Every certificate in a PEM bundle; at least one.
+fn certificates(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, TransportError> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls_error(format!("{what}: invalid PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(tls_error(format!("{what}: no PEM CERTIFICATE block found")));
+    }
+    Ok(certs)
+}
+
+/// The server name for SNI and verification: the override, or the address host.
+pub(crate) fn server_name(
+    options: &TlsOptions,
+    host: &str,
+) -> Result<ServerName<'static>, TransportError> {
+    let name = options.server_name.as_deref().unwrap_or(host);
+    ServerName::try_from(name.to_string())
+        .map_err(|_| tls_error(format!("{name:?} is not a valid TLS server name")))
+}
+
+/// Verifies the certificate chain against the trusted roots like the default verifier, but
+/// accepts a certificate issued for another name. Only used when
+/// `disable_host_verification` is set.
+#[derive(Debug)]
+struct NoHostnameVerification {
+    inner: Arc<WebPkiServerVerifier>,
+}
+
+impl ServerCertVerifier for NoHostnameVerification {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self.inner.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}

@@ -1,0 +1,112 @@
+use std::boxed::Box;
+use std::io;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use temporal_lite_core::engine::{BoxFuture, BoxIo, BoxSleep, ConnectError, Runtime, TlsConnect};
+use temporal_lite_core::time::Clock;
+use tokio::net::TcpStream;
+use tokio::runtime::Handle;
+use tokio::time::Instant;
+use tokio_rustls::TlsConnector;
+
+use crate::io::TokioIo;
+
+/// The tokio runtime, as temporal-lite's engine [`Runtime`] and the client's [`Clock`].
+///
+/// Holds a runtime [`Handle`], so its futures and tasks work even when polled or created
+/// outside that runtime's context.
+#[derive(Clone, Debug)]
+pub struct TokioRuntime {
+    handle: Handle,
+    origin: Instant,
+}
+
+impl TokioRuntime {
+    /// Use the runtime behind `handle`.
+    pub fn new(handle: Handle) -> Self {
+        let origin = {
+            let _context = handle.enter();
+            Instant::now()
+        };
+        Self { handle, origin }
+    }
+
+    /// Use the runtime this is called from; `None` outside a tokio runtime.
+    pub fn try_current() -> Option<Self> {
+        Handle::try_current().ok().map(Self::new)
+    }
+
+    /// The runtime handle.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    fn sleep_future(&self, duration: Duration) -> tokio::time::Sleep {
+        let _context = self.handle.enter();
+        tokio::time::sleep(duration)
+    }
+}
+
+impl Runtime for TokioRuntime {
+    fn spawn(&self, future: BoxFuture<()>) {
+        drop(self.handle.spawn(future));
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxSleep {
+        Box::pin(self.sleep_future(duration))
+    }
+
+    fn connect(
+        &self,
+        host: &str,
+        port: u16,
+        tls: Option<TlsConnect>,
+    ) -> BoxFuture<Result<BoxIo, ConnectError>> {
+        let host = host.to_owned();
+        // Run on the runtime: DNS and socket registration need its context.
+        let task = self.handle.spawn(async move {
+            let tcp = TcpStream::connect((host.as_str(), port))
+                .await
+                .map_err(ConnectError::Tcp)?;
+            tcp.set_nodelay(true).map_err(ConnectError::Tcp)?;
+            let Some(tls) = tls else {
+                return Ok(Box::new(TokioIo::new(tcp)) as BoxIo);
+            };
+            let stream = TlsConnector::from(tls.config)
+                .connect(tls.server_name, tcp)
+                .await
+                .map_err(ConnectError::Tls)?;
+            Ok(Box::new(TokioIo::new(stream)) as BoxIo)
+        });
+        // Dropping the join handle would let the task run on; abort it instead.
+        let abort = task.abort_handle();
+        Box::pin(async move {
+            let _abort_on_drop = AbortOnDrop(abort);
+            match task.await {
+                Ok(result) => result,
+                Err(e) => Err(ConnectError::Tcp(io::Error::other(e))),
+            }
+        })
+    }
+}
+
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[async_trait]
+impl Clock for TokioRuntime {
+    fn now(&self) -> Duration {
+        let _context = self.handle.enter();
+        Instant::now().saturating_duration_since(self.origin)
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        self.sleep_future(duration).await;
+    }
+}
