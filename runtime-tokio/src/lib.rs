@@ -14,6 +14,7 @@
 //!
 //! [`Clock`]: temporal_lite_core::time::Clock
 
+mod client;
 mod io;
 mod runtime;
 
@@ -23,6 +24,7 @@ use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_core::engine::Http2Transport;
 use temporal_lite_core::grpc::{Transport, TransportError, TransportErrorKind};
 
+pub use client::Client;
 pub use io::TokioIo;
 pub use runtime::TokioRuntime;
 

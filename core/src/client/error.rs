@@ -8,6 +8,7 @@ use temporal_lite_proto::temporal::api::errordetails::v1 as details;
 
 use super::failure::{Failure, WorkflowError};
 use super::types::WorkflowStatus;
+use crate::config::ConfigError;
 use crate::grpc::{Code, Status, TransportError, TransportErrorKind};
 use crate::payload::PayloadError;
 
@@ -78,6 +79,9 @@ pub enum Error {
     /// The workflow ended without completing: it failed, was canceled, was terminated or
     /// timed out.
     Workflow(Box<WorkflowError>),
+    /// The connection settings could not be resolved from the config file or the
+    /// `TEMPORAL_*` environment variables; the error names the file, profile, key or variable.
+    Config(ConfigError),
 }
 
 impl Error {
@@ -232,6 +236,7 @@ impl fmt::Display for Error {
             Error::InvalidOptions { message } => write!(f, "invalid options: {message}"),
             Error::PayloadConversion(error) => write!(f, "payload conversion failed: {error}"),
             Error::Workflow(error) => fmt::Display::fmt(error, f),
+            Error::Config(error) => write!(f, "connection config: {error}"),
         }
     }
 }
@@ -243,6 +248,7 @@ impl core::error::Error for Error {
             Error::Status(status) => Some(status),
             Error::PayloadConversion(error) => Some(error),
             Error::Workflow(error) => Some(&**error),
+            Error::Config(error) => Some(error),
             _ => None,
         }
     }
@@ -256,6 +262,12 @@ impl From<TransportError> for Error {
             },
             _ => Error::Transport(error),
         }
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(error: ConfigError) -> Self {
+        Error::Config(error)
     }
 }
 

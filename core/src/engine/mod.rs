@@ -17,6 +17,7 @@
 //! ```
 
 mod body;
+mod connect;
 mod endpoint;
 mod error;
 mod runtime;
@@ -24,6 +25,7 @@ mod tls;
 mod transport;
 mod watch;
 
+pub use connect::{connect, connect_from_env};
 pub use runtime::{BoxFuture, BoxIo, BoxSleep, ConnectError, Io, Runtime, TlsConnect};
 pub use transport::{Http2Settings, Http2Transport, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
 
