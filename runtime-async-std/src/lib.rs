@@ -1,1 +1,84 @@
 //! The async-std runtime adapter for temporal-lite.
+//!
+//! [`AsyncStdRuntime`] plugs async-std (tasks, timers, TCP) and futures-rustls (TLS, with
+//! the same rustls 0.23 and *ring* provider as the engine) into temporal-lite's HTTP/2
+//! engine, and serves as the client's [`Clock`]. [`Client`] connects a Temporal client on
+//! it; [`transport`] builds a bare gRPC transport from connect options. This crate has no
+//! HTTP/2 or gRPC code of its own: it only supplies I/O and time.
+//!
+//! ```no_run
+//! use temporal_lite_async_std::Client;
+//! use temporal_lite_core::config::ConnectOptions;
+//!
+//! async_std::task::block_on(async {
+//!     let client = Client::connect(ConnectOptions::new("localhost:7233")).await?;
+//!     println!("connected to namespace {}", client.namespace());
+//!     Ok::<_, temporal_lite_core::client::Error>(())
+//! })?;
+//! # Ok::<_, temporal_lite_core::client::Error>(())
+//! ```
+//!
+//! # async-std is deprecated
+//!
+//! async-std is no longer maintained upstream: its authors point to smol instead
+//! ([RUSTSEC-2025-0052]). This adapter exists because users asked for it; new projects
+//! should prefer the tokio adapter (`temporal-lite-tokio`).
+//!
+//! # No tokio
+//!
+//! Nothing here starts or needs a tokio runtime. hyper and h2 drive the connection through
+//! the tasks, timers and sockets this crate supplies. The `tokio` crate is still compiled,
+//! as a dependency of h2, but only with the features h2 asks for (`io-util`, `sync`): on
+//! its own this crate does not even build tokio's executor, reactor or timer.
+//!
+//! # smol
+//!
+//! The I/O glue, [`AsyncStdIo`], is written over futures-io only, and async-std's timers and
+//! sockets are async-io's, the same reactor smol uses. Calls made through this adapter work
+//! under any executor, `smol::block_on` (that is, `async_io::block_on`) included: the
+//! connection tasks run on async-std's global executor, and async-io's reactor drives the
+//! sockets and timers whichever executor polls the calls. A smol adapter would be a near
+//! copy of `runtime.rs` with `smol::spawn(..).detach()`, `smol::Timer` and
+//! `smol::net::TcpStream`.
+//!
+//! # Crate features
+//!
+//! None. async-std is used with its default features, which `task::spawn`, `task::sleep`
+//! and `net::TcpStream` require.
+//!
+//! [`Clock`]: temporal_lite_core::time::Clock
+//! [RUSTSEC-2025-0052]: https://rustsec.org/advisories/RUSTSEC-2025-0052.html
+
+mod client;
+mod io;
+mod runtime;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use temporal_lite_core::config::ConnectOptions;
+use temporal_lite_core::engine::Http2Transport;
+use temporal_lite_core::grpc::{Transport, TransportError};
+
+pub use client::Client;
+pub use io::AsyncStdIo;
+pub use runtime::AsyncStdRuntime;
+
+/// A gRPC transport for `options` on async-std's global runtime.
+///
+/// Does not connect yet; the first call does. Fails like [`Http2Transport::new`] for bad
+/// options (an unusable address or TLS settings). Unlike the tokio adapter's, this works
+/// from any thread: async-std's runtime is global and starts on first use.
+pub fn transport(options: &ConnectOptions) -> Result<Arc<dyn Transport>, TransportError> {
+    transport_with(AsyncStdRuntime::new(), options)
+}
+
+/// A gRPC transport for `options` on `runtime`. Does not connect yet.
+pub fn transport_with(
+    runtime: AsyncStdRuntime,
+    options: &ConnectOptions,
+) -> Result<Arc<dyn Transport>, TransportError> {
+    Ok(Arc::new(Http2Transport::new(Arc::new(runtime), options)?))
+}

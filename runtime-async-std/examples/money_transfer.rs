@@ -1,0 +1,80 @@
+//! The money-transfer tutorial, client side: start a `MoneyTransfer` workflow hosted by a
+//! worker in any language, show what the server knows about it, and wait for its result.
+//!
+//! Connection settings come from Temporal's environment configuration: the `default` profile
+//! of the config file (or `TEMPORAL_PROFILE`), overridden by `TEMPORAL_ADDRESS`,
+//! `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, ... and `localhost:7233` / `default` otherwise.
+//!
+//! The async-std twin of `temporal-lite-tokio`'s example of the same name: only the runtime
+//! differs. `bash scripts/demo.sh` starts a dev server and the Python worker and runs the
+//! tokio one; run this one against them with
+//! `TEMPORAL_ADDRESS=127.0.0.1:7233 cargo run -p temporal-lite-async-std --example money_transfer`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use temporal_lite_async_std::Client;
+use temporal_lite_core::client::{Error, StartWorkflowOptions};
+use temporal_lite_proto::temporal::api::enums::v1::EventType;
+
+const TASK_QUEUE: &str = "money-transfer";
+
+#[derive(Serialize)]
+struct PaymentDetails {
+    source_account: String,
+    target_account: String,
+    amount: u64,
+    reference_id: String,
+}
+
+fn main() {
+    if let Err(error) = async_std::task::block_on(run()) {
+        eprintln!("money_transfer: {error}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Error> {
+    let client = Client::connect_from_env().await?;
+    println!("Connected, namespace `{}`", client.namespace());
+
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis())
+        .unwrap_or_default();
+    let reference_id = format!("ref-{stamp}");
+    let payment = PaymentDetails {
+        source_account: "85-150".into(),
+        target_account: "43-812".into(),
+        amount: 250,
+        reference_id: reference_id.clone(),
+    };
+    let workflow_id = format!("pay-invoice-{stamp}");
+    let options = StartWorkflowOptions::new(workflow_id.as_str(), TASK_QUEUE);
+    let handle = client
+        .start_workflow("MoneyTransfer", (payment,), options)
+        .await?;
+    println!(
+        "Started MoneyTransfer: workflow id {workflow_id}, run id {}",
+        handle.result_run_id().unwrap_or("?")
+    );
+
+    let description = handle.describe().await?;
+    let info = &description.info;
+    println!(
+        "Described: type {}, task queue {}, status {}",
+        info.workflow_type, info.task_queue, info.status
+    );
+
+    let result: String = handle.result().await?;
+    println!("Result: {result}");
+
+    println!("History:");
+    for event in handle.fetch_history().await? {
+        let name = EventType::try_from(event.event_type)
+            .map(|kind| kind.as_str_name())
+            .unwrap_or("UNKNOWN_EVENT");
+        println!("  {:>3} {name}", event.event_id);
+    }
+    Ok(())
+}
