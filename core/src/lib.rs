@@ -9,6 +9,9 @@
 //!   default config path.
 //! - `engine`: the HTTP/2 engine ([`engine::Http2Transport`], hyper + rustls) that runtime
 //!   adapters plug a runtime into. Implies `std`.
+//! - `testing`: `testing::MockTransport` and `testing::ManualClock`, an in-memory
+//!   transport and virtual time for testing code that uses the client without a server.
+//!   `no_std` like the rest.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -22,4 +25,6 @@ pub mod config;
 pub mod engine;
 pub mod grpc;
 pub mod payload;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod time;
