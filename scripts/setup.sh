@@ -21,7 +21,11 @@ NO_STD_TARGET="thumbv7em-none-eabihf"
 # Debian packages the test suite needs; add to this list, one word per package.
 #   protobuf-compiler   protoc, for the build script of the dev-dependency temporalio-protos
 #                       (tests/tests/wire_compat.rs)
-APT_PACKAGES=(protobuf-compiler)
+#   nginx               the gRPC TLS front (mTLS and API-key modes) of the TLS tests
+#                       (tests/src/tls_front.rs); the tests run /usr/sbin/nginx in the foreground
+#                       with a config of their own, so its system service is never started
+#   openssl             makes the RSA key of the PKCS#1 client-key test (tests/src/certs.rs)
+APT_PACKAGES=(protobuf-compiler nginx openssl)
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -45,7 +49,20 @@ apt_install() {
         APT_UPDATED=1
     fi
     log "apt-get install -y ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Packages with a system service (nginx) must not start it: the tests run their own
+    # processes. Debian's invoke-rc.d asks policy-rc.d; without one, add a "deny" one for the
+    # duration of the install (containers usually ship one already).
+    local policy=/usr/sbin/policy-rc.d added_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# temporary, from temporal-lite scripts/setup.sh\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+        added_policy=1
+    fi
+    local status=0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+        status=$?
+    [ "$added_policy" -eq 1 ] && rm -f "$policy"
+    return "$status"
 }
 
 # 1. Debian packages.

@@ -16,16 +16,19 @@
 
 use std::fmt;
 
+pub mod certs;
 mod dev_server;
 mod env;
 pub mod mock_server;
 pub mod paths;
 mod process;
 mod python_worker;
+pub mod tls_front;
 
 pub use dev_server::{DevServer, DevServerBuilder, FAST_DYNAMIC_CONFIG};
 pub use env::{shared_env, unique_id, TestEnv, SHARED_TASK_QUEUE};
 pub use python_worker::{PythonWorker, READY_LINE};
+pub use tls_front::{shared_api_key_front, shared_mtls_front, NginxFront};
 
 /// Why a harness component could not be started; its text includes the fix or the output.
 #[derive(Debug, Clone)]

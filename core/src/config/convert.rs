@@ -204,6 +204,7 @@ impl ClientConfigProfile {
                     )
                     .with_key(format!("tls.{lacks}")));
                 }
+                check_material(section, &material)?;
                 Some(TlsOptions {
                     server_name: non_empty(&section.server_name).map(String::from),
                     server_ca_cert: material.server_ca_cert,
@@ -223,6 +224,153 @@ impl ClientConfigProfile {
         }
         Ok(options)
     }
+}
+
+/// What a TLS setting must hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PemNeed {
+    Certificate,
+    PrivateKey,
+}
+
+/// Check that each TLS source holds usable PEM of the kind its setting needs, so that a bad
+/// file is reported with its name and setting now rather than as a TLS error later.
+fn check_material(section: &ClientConfigTls, material: &TlsMaterial) -> Result<(), ConfigError> {
+    let slots = [
+        (
+            "server_ca_cert",
+            &section.server_ca_cert,
+            &material.server_ca_cert,
+            PemNeed::Certificate,
+        ),
+        (
+            "client_cert",
+            &section.client_cert,
+            &material.client_cert,
+            PemNeed::Certificate,
+        ),
+        (
+            "client_key",
+            &section.client_key,
+            &material.client_key,
+            PemNeed::PrivateKey,
+        ),
+    ];
+    for (slot, source, bytes, need) in slots {
+        let (Some(source), Some(bytes)) = (source, bytes) else {
+            continue;
+        };
+        let Err(problem) = check_pem(bytes, need) else {
+            continue;
+        };
+        let (kind, file) = match source {
+            DataSource::Path(path) => ("path", Some(path.as_str())),
+            DataSource::Data(_) => ("data", None),
+        };
+        let variable = format!(
+            "TEMPORAL_TLS_{}_{}",
+            slot.to_ascii_uppercase(),
+            kind.to_ascii_uppercase()
+        );
+        let what = match file {
+            Some(_) => "file",
+            None => "data",
+        };
+        return Err(ConfigError::new(
+            ErrorCategory::TlsInvalidPem,
+            format!("the TLS {slot} {what} (tls.{slot}_{kind} or {variable}) {problem}"),
+        )
+        .with_key(format!("tls.{slot}_{kind}"))
+        .with_file(file));
+    }
+    Ok(())
+}
+
+/// Why `bytes` is not usable PEM holding `need`, as the end of a sentence; never quotes the
+/// content (it may be a private key).
+fn check_pem(bytes: &[u8], need: PemNeed) -> Result<(), String> {
+    const KEY_LABELS: [&str; 3] = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"];
+    let Ok(text) = core::str::from_utf8(bytes) else {
+        return Err(String::from(
+            "is not PEM text (it looks binary, perhaps DER); convert it to PEM, e.g. with \
+             `openssl x509 -inform der` for a certificate or `openssl pkey -inform der` for a key",
+        ));
+    };
+    let mut labels: Vec<&str> = Vec::new();
+    let mut encrypted = false;
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(label) = line
+            .trim()
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"))
+        else {
+            continue;
+        };
+        let end = format!("-----END {label}-----");
+        let mut body = String::new();
+        let mut closed = false;
+        for line in lines.by_ref() {
+            let line = line.trim();
+            if line == end {
+                closed = true;
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                // An RFC 1421 header, as in a legacy encrypted key.
+                encrypted |= name.trim() == "Proc-Type" && value.contains("ENCRYPTED");
+                continue;
+            }
+            body.push_str(line);
+        }
+        if !closed {
+            return Err(format!("has a \"{label}\" PEM block without its END line"));
+        }
+        if !is_base64(&body) {
+            return Err(format!(
+                "has a \"{label}\" PEM block whose content is not valid base64"
+            ));
+        }
+        labels.push(label);
+    }
+    let has_key = labels.iter().any(|l| KEY_LABELS.contains(l));
+    let has_cert = labels.contains(&"CERTIFICATE");
+    match need {
+        PemNeed::Certificate if has_cert => Ok(()),
+        PemNeed::Certificate if has_key => Err(String::from(
+            "holds a private key, not a certificate; are the certificate and key settings \
+             swapped?",
+        )),
+        PemNeed::Certificate => Err(String::from(
+            "holds no PEM certificate (a -----BEGIN CERTIFICATE----- block)",
+        )),
+        PemNeed::PrivateKey if encrypted || labels.contains(&"ENCRYPTED PRIVATE KEY") => {
+            Err(String::from(
+                "holds an encrypted private key, which is not supported; decrypt it first, \
+                 e.g. with `openssl pkey -in KEY -out DECRYPTED`",
+            ))
+        }
+        PemNeed::PrivateKey if has_key => Ok(()),
+        PemNeed::PrivateKey if has_cert => Err(String::from(
+            "holds a certificate, not a private key; are the certificate and key settings \
+             swapped?",
+        )),
+        PemNeed::PrivateKey => Err(String::from(
+            "holds no PEM private key (a -----BEGIN PRIVATE KEY----- block for PKCS#8, RSA \
+             PRIVATE KEY for PKCS#1 or EC PRIVATE KEY for SEC1)",
+        )),
+    }
+}
+
+/// Whether `text` is non-empty standard base64 (padding optional).
+fn is_base64(text: &str) -> bool {
+    let data = text.trim_end_matches('=');
+    !data.is_empty()
+        && text.len() - data.len() <= 2
+        && data.len() % 4 != 1
+        && data
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
 fn non_empty(value: &Option<String>) -> Option<&str> {

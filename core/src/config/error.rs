@@ -83,6 +83,10 @@ pub enum ErrorCategory {
     /// Connect options only: a `grpc_meta` header name or value cannot be sent as gRPC
     /// metadata. (The Python-shaped conversion passes it through.)
     InvalidGrpcMeta,
+    /// Connect options only: a TLS certificate or key (file or data) is not usable PEM of
+    /// the kind its setting needs (no `CERTIFICATE` block, no private key, bad base64, an
+    /// encrypted key, ...). The message names the setting and the file.
+    TlsInvalidPem,
 }
 
 impl ErrorCategory {
@@ -102,6 +106,7 @@ impl ErrorCategory {
             Self::CertFileReadError => "cert_file_read_error",
             Self::TlsClientCertKeyMismatch => "tls_client_cert_key_mismatch",
             Self::InvalidGrpcMeta => "invalid_grpc_meta",
+            Self::TlsInvalidPem => "tls_invalid_pem",
         }
     }
 
@@ -113,7 +118,8 @@ impl ErrorCategory {
             | Self::TlsPathAndDataBothInEnv
             | Self::TlsPathDataConflictEnvVsToml
             | Self::TlsClientCertKeyMismatch
-            | Self::InvalidGrpcMeta => ErrorKind::InvalidConfig,
+            | Self::InvalidGrpcMeta
+            | Self::TlsInvalidPem => ErrorKind::InvalidConfig,
             Self::ProfileNotFound => ErrorKind::ProfileNotFound,
             Self::ConfigFileReadError
             | Self::ConfigNotUtf8
@@ -127,9 +133,10 @@ impl ErrorCategory {
     /// The stage at which errors of this category happen.
     pub fn stage(self) -> Stage {
         match self {
-            Self::CertFileReadError | Self::TlsClientCertKeyMismatch | Self::InvalidGrpcMeta => {
-                Stage::Connect
-            }
+            Self::CertFileReadError
+            | Self::TlsClientCertKeyMismatch
+            | Self::InvalidGrpcMeta
+            | Self::TlsInvalidPem => Stage::Connect,
             _ => Stage::Load,
         }
     }

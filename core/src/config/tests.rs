@@ -302,19 +302,25 @@ fn connect_options_defaults() {
 
 #[test]
 fn connect_options_tls_material() {
+    const CERT: &str = "-----BEGIN CERTIFICATE-----\nQ0VSVA==\n-----END CERTIFICATE-----\n";
+    const KEY: &str = "-----BEGIN PRIVATE KEY-----\nS0VZ\n-----END PRIVATE KEY-----\n";
     let mut files = InMemoryFiles::new();
-    files.insert("/c.pem", "CERT");
-    files.insert("/k.pem", "KEY");
+    files.insert("/c.pem", CERT);
+    files.insert("/k.pem", KEY);
     let toml = "[profile.default.tls]\nclient_cert_path = \"/c.pem\"\nclient_key_path = \"/k.pem\"\n\
-                server_ca_cert_data = \"CA\"\nserver_name = \"sni\"\ndisable_host_verification = true\n";
+                server_ca_cert_data = \"-----BEGIN CERTIFICATE-----\\nQ0E=\\n-----END CERTIFICATE-----\"\n\
+                server_name = \"sni\"\ndisable_host_verification = true\n";
     let o = load(toml, &[]).unwrap().to_connect_options(&files).unwrap();
     let tls = o.tls.unwrap();
-    assert_eq!(tls.client_cert.as_deref(), Some(&b"CERT"[..]));
+    assert_eq!(tls.client_cert.as_deref(), Some(CERT.as_bytes()));
     assert_eq!(
         tls.client_key.as_ref().map(PrivateKey::expose),
-        Some(&b"KEY"[..])
+        Some(KEY.as_bytes())
     );
-    assert_eq!(tls.server_ca_cert.as_deref(), Some(&b"CA"[..]));
+    assert_eq!(
+        tls.server_ca_cert.as_deref(),
+        Some(&b"-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----"[..])
+    );
     assert_eq!(tls.server_name.as_deref(), Some("sni"));
     assert!(tls.disable_host_verification);
 
@@ -340,7 +346,11 @@ fn connect_options_tls_material() {
     assert!(p.to_connect_options(&files).unwrap().tls.is_none());
 
     // A certificate without a key is rejected here (Python accepts it).
-    let p = load("[profile.default.tls]\nclient_cert_data = \"C\"\n", &[]).unwrap();
+    let p = load(
+        "[profile.default.tls]\nclient_cert_data = \"-----BEGIN CERTIFICATE-----\\nQw==\\n-----END CERTIFICATE-----\"\n",
+        &[],
+    )
+    .unwrap();
     assert!(p.to_client_connect_config(&files).is_ok());
     let e = p.to_connect_options(&files).unwrap_err();
     assert_eq!(e.category(), ErrorCategory::TlsClientCertKeyMismatch);
@@ -852,7 +862,8 @@ mod with_std {
         let dir = temp_dir("std-files");
         let cfg = dir.join("temporal.toml");
         let ca = dir.join("ca.pem");
-        std::fs::write(&ca, "CA").unwrap();
+        let ca_pem = "-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n";
+        std::fs::write(&ca, ca_pem).unwrap();
         std::fs::write(
             &cfg,
             format!(
@@ -867,7 +878,7 @@ mod with_std {
         assert_eq!(options.address, "h:1");
         assert_eq!(
             options.tls.unwrap().server_ca_cert.as_deref(),
-            Some(&b"CA"[..])
+            Some(ca_pem.as_bytes())
         );
 
         // A directory as config file is a read error naming it.

@@ -54,8 +54,112 @@ fn find_rustls<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Er
     None
 }
 
-/// A failed [`Runtime::connect`](super::Runtime::connect) to `target`.
-pub(crate) fn connect_error(target: &str, error: ConnectError) -> TransportError {
+/// What the engine knows about a connection's settings, so that errors can say what to
+/// change. Holds no secret.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ErrorContext {
+    /// `host:port`, for messages.
+    pub(crate) authority: String,
+    /// Whether the connection uses TLS.
+    pub(crate) tls: bool,
+    /// Whether a server CA certificate is configured (else the public web roots are used).
+    pub(crate) custom_ca: bool,
+    /// Whether a client certificate is configured.
+    pub(crate) client_cert: bool,
+}
+
+/// Hints naming the settings, in every form a user may have set them.
+const CA_SETTING: &str = "the server CA certificate (tls.server_ca_cert_path in a profile, \
+                          TEMPORAL_TLS_SERVER_CA_CERT_PATH, or TlsOptions::server_ca_cert)";
+const NAME_SETTING: &str = "the server name (tls.server_name, TEMPORAL_TLS_SERVER_NAME, or \
+                            TlsOptions::server_name)";
+const CLIENT_CERT_SETTING: &str = "a client certificate and key (tls.client_cert_path and \
+                                   tls.client_key_path, TEMPORAL_TLS_CLIENT_CERT_PATH and \
+                                   TEMPORAL_TLS_CLIENT_KEY_PATH, or TlsOptions::client_cert and \
+                                   client_key)";
+const NO_TLS_SETTING: &str = "connect without TLS (no tls settings and no API key, `tls.disabled \
+                              = true`, TEMPORAL_TLS=false, or an http:// address)";
+const TLS_SETTING: &str = "enable TLS (a [tls] section in the profile, TEMPORAL_TLS=true, an \
+                           https:// address, or ConnectOptions::with_tls)";
+
+/// A rustls error as what went wrong and what to change, with rustls' own text in
+/// parentheses. Never contains key material (rustls errors carry none).
+pub(crate) fn explain_tls(error: &rustls::Error, context: &ErrorContext) -> String {
+    use rustls::{AlertDescription as Alert, CertificateError as Cert, InvalidMessage};
+    let raw = error.to_string();
+    match error {
+        rustls::Error::InvalidCertificate(Cert::UnknownIssuer) if context.custom_ca => format!(
+            "the server's certificate was not issued by the configured server CA certificate \
+             ({raw}); check that {CA_SETTING} is the CA that issued the server's certificate"
+        ),
+        rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => format!(
+            "the server's certificate is not issued by a publicly trusted CA ({raw}); no server \
+             CA certificate is configured, so only the public web roots are trusted: if the \
+             server uses a private CA, configure {CA_SETTING}"
+        ),
+        rustls::Error::InvalidCertificate(
+            Cert::NotValidForName | Cert::NotValidForNameContext { .. },
+        ) => {
+            format!(
+                "the server's certificate does not match the name this client expects ({raw}); \
+                 connect with an address whose host the certificate names, or set {NAME_SETTING} \
+                 to a name it holds"
+            )
+        }
+        rustls::Error::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => format!(
+            "the server's certificate has expired ({raw}); the server must renew it (or this \
+             machine's clock is wrong)"
+        ),
+        rustls::Error::InvalidCertificate(Cert::NotValidYet | Cert::NotValidYetContext { .. }) => {
+            format!("the server's certificate is not valid yet ({raw}); check this machine's clock")
+        }
+        rustls::Error::InvalidCertificate(
+            Cert::InvalidPurpose | Cert::InvalidPurposeContext { .. },
+        ) => format!(
+            "the server's certificate is not meant for TLS servers ({raw}); the server must use \
+             a certificate with the serverAuth extended key usage"
+        ),
+        rustls::Error::InvalidCertificate(_) => {
+            format!("the server's certificate was rejected ({raw})")
+        }
+        rustls::Error::AlertReceived(Alert::CertificateRequired) if !context.client_cert => {
+            format!(
+                "the server requires a client certificate (mTLS) and none is configured \
+                 ({raw}); configure {CLIENT_CERT_SETTING}"
+            )
+        }
+        rustls::Error::AlertReceived(
+            Alert::CertificateRequired
+            | Alert::BadCertificate
+            | Alert::UnsupportedCertificate
+            | Alert::CertificateRevoked
+            | Alert::CertificateExpired
+            | Alert::CertificateUnknown
+            | Alert::UnknownCA
+            | Alert::AccessDenied,
+        ) if context.client_cert => format!(
+            "the server rejected this client's certificate ({raw}); check that it is issued by \
+             a CA the server trusts (with its intermediate certificates in the certificate \
+             file), has not expired and allows client authentication"
+        ),
+        rustls::Error::AlertReceived(Alert::NoApplicationProtocol) => format!(
+            "the server does not offer HTTP/2 over TLS (ALPN h2), which gRPC needs ({raw}); \
+             check the address"
+        ),
+        rustls::Error::InvalidMessage(
+            InvalidMessage::InvalidContentType | InvalidMessage::UnknownProtocolVersion,
+        ) => format!(
+            "the server did not answer with TLS ({raw}): it seems to speak plaintext (HTTP/2 \
+             without TLS, or HTTP/1); is TLS enabled on the server? If the server is plaintext, \
+             {NO_TLS_SETTING}"
+        ),
+        _ => raw,
+    }
+}
+
+/// A failed [`Runtime::connect`](super::Runtime::connect).
+pub(crate) fn connect_error(context: &ErrorContext, error: ConnectError) -> TransportError {
+    let target = &context.authority;
     match error {
         ConnectError::Tcp(e) => TransportError::new(
             TransportErrorKind::Connect,
@@ -63,10 +167,12 @@ pub(crate) fn connect_error(target: &str, error: ConnectError) -> TransportError
         ),
         ConnectError::Tls(e) => {
             let cause = match find_rustls(&e) {
-                Some(tls) => tls.to_string(),
-                None if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    "the server closed the connection during the handshake".to_string()
-                }
+                Some(tls) => explain_tls(tls, context),
+                None if e.kind() == io::ErrorKind::UnexpectedEof => format!(
+                    "the server closed the connection during the handshake; it may not speak \
+                     TLS (if the server is plaintext, {NO_TLS_SETTING}), or it refused this \
+                     client"
+                ),
                 None => chain(&e),
             };
             TransportError::new(
@@ -74,6 +180,66 @@ pub(crate) fn connect_error(target: &str, error: ConnectError) -> TransportError
                 format!("TLS handshake with {target} failed: {cause}"),
             )
         }
+    }
+}
+
+/// What the first bytes a plaintext (h2c) connection received say about a server that does
+/// not speak HTTP/2 there, if they say something: `None` when they start like an HTTP/2
+/// server's SETTINGS frame.
+pub(crate) fn plaintext_mismatch(prefix: &[u8], target: &str) -> Option<TransportError> {
+    let looks_like_h2 = prefix.len() >= 4 && prefix[3] == 0x04;
+    if looks_like_h2 {
+        return None;
+    }
+    let requires_tls = |what: &str| {
+        TransportError::new(
+            TransportErrorKind::Tls,
+            format!(
+                "the server at {target} requires TLS: it answered this plaintext connection \
+                 {what}; {TLS_SETTING}"
+            ),
+        )
+    };
+    match prefix {
+        [] => Some(TransportError::new(
+            TransportErrorKind::Io,
+            format!(
+                "the server at {target} closed the connection during HTTP/2 setup without \
+                 answering; it may require TLS (if so, {TLS_SETTING}), or not be a gRPC server"
+            ),
+        )),
+        [0x14..=0x17, 0x03, ..] => Some(requires_tls("with a TLS record")),
+        _ if prefix.starts_with(b"HTTP/") => {
+            let text = String::from_utf8_lossy(prefix);
+            let status = text.lines().next().unwrap_or_default().trim().to_string();
+            let server = text
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.trim()
+                        .eq_ignore_ascii_case("server")
+                        .then(|| format!(", server {}", value.trim()))
+                })
+                .unwrap_or_default();
+            let lower = text.to_ascii_lowercase();
+            if lower.contains("https") || lower.contains("tls") || lower.contains("ssl") {
+                Some(requires_tls(&format!(
+                    "in HTTP/1 (\"{status}\"{server}, about HTTPS)"
+                )))
+            } else {
+                Some(TransportError::new(
+                    TransportErrorKind::Protocol,
+                    format!(
+                        "the server at {target} answered in HTTP/1 (\"{status}\"{server}), not \
+                         HTTP/2: it is not a plaintext gRPC endpoint. If it is a TLS endpoint \
+                         (as Temporal Cloud and most proxies are), {TLS_SETTING}; otherwise \
+                         check the address"
+                    ),
+                ))
+            }
+        }
+        _ => None,
     }
 }
 
@@ -96,10 +262,14 @@ pub(crate) fn breaks_connection(error: &hyper::Error) -> bool {
     }
 }
 
-/// Classify an error of a request or of reading its response on the connection to `target`.
-pub(crate) fn exchange_error(target: &str, error: &hyper::Error) -> TransportError {
+/// Classify an error of a request or of reading its response on a connection.
+pub(crate) fn exchange_error(context: &ErrorContext, error: &hyper::Error) -> TransportError {
+    let target = &context.authority;
     let (kind, message) = if let Some(tls) = find_rustls(error) {
-        (TransportErrorKind::Tls, format!("TLS error: {tls}"))
+        (
+            TransportErrorKind::Tls,
+            format!("TLS error: {}", explain_tls(tls, context)),
+        )
     } else if error.is_timeout() {
         (
             TransportErrorKind::Io,
@@ -143,4 +313,38 @@ pub(crate) fn exchange_error(target: &str, error: &hyper::Error) -> TransportErr
         (TransportErrorKind::Io, chain(error))
     };
     TransportError::new(kind, format!("{message} ({target})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plaintext_mismatch;
+    use crate::grpc::TransportErrorKind;
+
+    #[test]
+    fn what_a_plaintext_connection_received_says() {
+        // An HTTP/2 server's SETTINGS frame: nothing to say.
+        assert!(plaintext_mismatch(&[0, 0, 18, 4, 0, 0, 0, 0, 0], "h:1").is_none());
+        let tls = plaintext_mismatch(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32], "h:1").unwrap();
+        assert_eq!(tls.kind(), TransportErrorKind::Tls);
+        assert!(tls.message().contains("requires TLS"), "{tls}");
+        let https = plaintext_mismatch(
+            b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n",
+            "h:1",
+        )
+        .unwrap();
+        assert_eq!(https.kind(), TransportErrorKind::Tls);
+        assert!(https.message().contains("about HTTPS"), "{https}");
+        let http1 = plaintext_mismatch(b"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n\r\n", "h:1")
+            .unwrap();
+        assert_eq!(http1.kind(), TransportErrorKind::Protocol);
+        assert!(
+            http1
+                .message()
+                .contains("answered in HTTP/1 (\"HTTP/1.1 400 Bad Request\", server nginx)"),
+            "{http1}"
+        );
+        let silent = plaintext_mismatch(&[], "h:1").unwrap();
+        assert_eq!(silent.kind(), TransportErrorKind::Io);
+        assert!(silent.message().contains("it may require TLS"), "{silent}");
+    }
 }

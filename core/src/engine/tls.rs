@@ -101,6 +101,27 @@ fn certificates(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, 
     Ok(certs)
 }
 
+/// The warning [`warn_if_insecure`] prints: what is off, what is still checked, and what
+/// to do. Names no secret.
+pub(crate) fn insecure_warning(host: &str) -> String {
+    format!(
+        "temporal-lite: WARNING: TLS host name verification is disabled \
+         (disable_host_verification) for {host}: the server's certificate must still chain to a \
+         trusted CA, but it is accepted whatever name it was issued for, so any server holding a \
+         certificate from that CA can impersonate this one. Do not use this in production; set \
+         the server name (tls.server_name / TEMPORAL_TLS_SERVER_NAME) instead."
+    )
+}
+
+/// Print [`insecure_warning`] to stderr, once per process, when `options` turn host name
+/// verification off. (The core has no logging framework; stderr is where a user sees it.)
+pub(crate) fn warn_if_insecure(options: &TlsOptions, host: &str) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if options.disable_host_verification {
+        WARNED.call_once(|| std::eprintln!("{}", insecure_warning(host)));
+    }
+}
+
 /// The server name for SNI and verification: the override, or the address host.
 pub(crate) fn server_name(
     options: &TlsOptions,
@@ -162,5 +183,34 @@ impl ServerCertVerifier for NoHostnameVerification {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{PrivateKey, TlsOptions};
+
+    #[test]
+    fn the_insecure_warning_explains_and_holds_no_secret() {
+        let text = super::insecure_warning("ns.acct.tmprl.cloud");
+        for part in [
+            "WARNING",
+            "disable_host_verification",
+            "ns.acct.tmprl.cloud",
+            "must still chain to a trusted CA",
+            "Do not use this in production",
+            "TEMPORAL_TLS_SERVER_NAME",
+        ] {
+            assert!(text.contains(part), "{text}");
+        }
+        // Printed at most once per process, and only when asked for.
+        let options = TlsOptions {
+            client_key: Some(PrivateKey::new(b"SECRETKEY".to_vec())),
+            disable_host_verification: true,
+            ..TlsOptions::default()
+        };
+        super::warn_if_insecure(&options, "h");
+        super::warn_if_insecure(&options, "h");
+        super::warn_if_insecure(&TlsOptions::default(), "h");
     }
 }

@@ -18,10 +18,13 @@ use hyper::client::conn::http2::{Builder, SendRequest};
 
 use super::body::OnceBody;
 use super::endpoint::Endpoint;
-use super::error::{breaks_connection, connect_error, exchange_error, is_refused};
+use super::error::{
+    breaks_connection, connect_error, exchange_error, explain_tls, is_refused, plaintext_mismatch,
+    ErrorContext,
+};
 use super::runtime::{timeout, Exec, Runtime, Timer, TlsConnect};
 use super::tls;
-use super::watch::{FailureSlot, WatchedIo};
+use super::watch::{FailureSlot, IoFailure, PrefixSlot, WatchedIo};
 use crate::config::{ConnectOptions, TlsOptions};
 use crate::grpc::{Metadata, Request, Response, Transport, TransportError, TransportErrorKind};
 
@@ -74,6 +77,8 @@ struct Inner {
     endpoint: Endpoint,
     /// `host:port` for messages and `:authority`.
     authority: String,
+    /// What error messages may say about the settings.
+    context: Arc<ErrorContext>,
     scheme: &'static str,
     tls: Option<TlsConnect>,
     connect_timeout: Duration,
@@ -99,6 +104,9 @@ struct Conn {
     alive: Arc<AtomicBool>,
     /// The I/O error that broke the connection, if one did.
     failure: FailureSlot,
+    /// The first bytes the connection received.
+    prefix: PrefixSlot,
+    context: Arc<ErrorContext>,
 }
 
 impl Conn {
@@ -108,8 +116,27 @@ impl Conn {
 
     /// Classify an error of an exchange on this connection. When the connection itself
     /// failed, its I/O error is the real cause (hyper tells the call only "broken pipe").
-    fn error(&self, authority: &str, error: &hyper::Error) -> TransportError {
-        let error = exchange_error(authority, error);
+    fn error(&self, error: &hyper::Error) -> TransportError {
+        let context = &*self.context;
+        let authority = &context.authority;
+        let error = exchange_error(context, error);
+        if !context.tls
+            && matches!(
+                error.kind(),
+                TransportErrorKind::Io | TransportErrorKind::Protocol
+            )
+        {
+            // A plaintext connection that fails before the server spoke HTTP/2: what the
+            // server sent instead (TLS, HTTP/1, nothing) says what is wrong.
+            let prefix = self
+                .prefix
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            if let Some(mismatch) = plaintext_mismatch(&prefix, authority) {
+                return mismatch;
+            }
+        }
         if error.kind() != TransportErrorKind::Io {
             return error;
         }
@@ -119,9 +146,9 @@ impl Conn {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         match failure {
-            Some(failure) if failure.tls => TransportError::new(
+            Some(IoFailure { tls: Some(tls), .. }) => TransportError::new(
                 TransportErrorKind::Tls,
-                format!("TLS error: {} ({authority})", failure.message),
+                format!("TLS error: {} ({authority})", explain_tls(&tls, context)),
             ),
             Some(failure) => TransportError::new(
                 TransportErrorKind::Io,
@@ -174,6 +201,19 @@ impl Http2Transport {
             (Some(true), None) => Some(TlsOptions::default()),
             (_, tls) => tls.clone(),
         };
+        if let Some(options) = &tls_options {
+            tls::warn_if_insecure(options, &endpoint.host);
+        }
+        let context = Arc::new(ErrorContext {
+            authority: endpoint.authority(),
+            tls: tls_options.is_some(),
+            custom_ca: tls_options
+                .as_ref()
+                .is_some_and(|t| t.server_ca_cert.is_some()),
+            client_cert: tls_options
+                .as_ref()
+                .is_some_and(|t| t.client_cert.is_some()),
+        });
         let tls = match &tls_options {
             Some(options) => Some(TlsConnect {
                 config: tls::client_config(options)?,
@@ -185,6 +225,7 @@ impl Http2Transport {
             inner: Arc::new(Inner {
                 runtime,
                 authority: endpoint.authority(),
+                context,
                 endpoint,
                 scheme: if tls.is_some() { "https" } else { "http" },
                 tls,
@@ -261,7 +302,7 @@ impl Inner {
                         resends += 1;
                         continue;
                     }
-                    return Err(conn.error(&self.authority, &error));
+                    return Err(conn.error(&error));
                 }
             }
         }
@@ -326,7 +367,7 @@ impl Inner {
         loop {
             let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx));
             let Some(frame) = frame.await else { break };
-            let frame = frame.map_err(|e| conn.error(&self.authority, &e))?;
+            let frame = frame.map_err(|e| conn.error(&e))?;
             match frame.into_data() {
                 Ok(data) => {
                     received = received.saturating_add(data.len());
@@ -467,12 +508,13 @@ impl Inner {
     async fn connect(&self) -> Result<Conn, TransportError> {
         let runtime = &self.runtime;
         let failure = FailureSlot::default();
+        let prefix = PrefixSlot::default();
         let handshake = async {
             let io = runtime
                 .connect(&self.endpoint.host, self.endpoint.port, self.tls.clone())
                 .await
-                .map_err(|e| connect_error(&self.authority, e))?;
-            let io = WatchedIo::new(io, failure.clone());
+                .map_err(|e| connect_error(&self.context, e))?;
+            let io = WatchedIo::new(io, failure.clone(), prefix.clone());
             let mut builder = Builder::new(Exec(runtime.clone()));
             builder
                 .timer(Timer(runtime.clone()))
@@ -482,7 +524,7 @@ impl Inner {
                 .initial_stream_window_size(2 * 1024 * 1024)
                 .initial_connection_window_size(8 * 1024 * 1024);
             builder.handshake::<_, OnceBody>(io).await.map_err(|e| {
-                let error = exchange_error(&self.authority, &e);
+                let error = exchange_error(&self.context, &e);
                 let kind = match error.kind() {
                     TransportErrorKind::Tls => TransportErrorKind::Tls,
                     _ => TransportErrorKind::Connect,
@@ -516,6 +558,8 @@ impl Inner {
             sender,
             alive,
             failure,
+            prefix,
+            context: self.context.clone(),
         })
     }
 }

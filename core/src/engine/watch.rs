@@ -10,6 +10,7 @@ use std::pin::Pin;
 use std::string::{String, ToString};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::vec::Vec;
 
 use hyper::rt::Read as _;
 
@@ -20,28 +21,61 @@ use super::runtime::BoxIo;
 pub(crate) struct IoFailure {
     /// The error's text (the rustls error's, when there is one).
     pub(crate) message: String,
-    /// Whether TLS raised it (an alert, a bad record, ...).
-    pub(crate) tls: bool,
+    /// The rustls error, when TLS raised it (an alert, a bad record, ...).
+    pub(crate) tls: Option<rustls::Error>,
 }
 
 /// Where a [`WatchedIo`] leaves its first error.
 pub(crate) type FailureSlot = Arc<Mutex<Option<IoFailure>>>;
 
+/// How many of the first bytes received are kept in a [`PrefixSlot`].
+const PREFIX_LEN: usize = 512;
+
+/// Where a [`WatchedIo`] keeps the first bytes it received: they tell a plaintext connection
+/// to a TLS or HTTP/1 server from an HTTP/2 one.
+pub(crate) type PrefixSlot = Arc<Mutex<Vec<u8>>>;
+
 /// Wraps a connection and records its first read or write error in a shared slot.
 pub(crate) struct WatchedIo {
     io: BoxIo,
     slot: FailureSlot,
+    prefix: PrefixSlot,
+    /// Whether `prefix` is full (saves taking its lock on every read).
+    prefix_full: bool,
     /// A write error held back while the peer's last bytes are read.
     write_error: Option<io::Error>,
 }
 
 impl WatchedIo {
-    pub(crate) fn new(io: BoxIo, slot: FailureSlot) -> Self {
+    pub(crate) fn new(io: BoxIo, slot: FailureSlot, prefix: PrefixSlot) -> Self {
         Self {
             io,
             slot,
+            prefix,
+            prefix_full: false,
             write_error: None,
         }
+    }
+
+    /// Read at most what the prefix still lacks, keep a copy, and hand it on.
+    fn read_prefix(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut cursor: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        let kept = self.prefix.lock().unwrap_or_else(|p| p.into_inner()).len();
+        let mut scratch = [0u8; PREFIX_LEN];
+        let want = (PREFIX_LEN - kept).min(cursor.remaining());
+        let mut buf = hyper::rt::ReadBuf::new(&mut scratch[..want]);
+        let result = Pin::new(&mut self.io).poll_read(cx, buf.unfilled());
+        if let Poll::Ready(Ok(())) = result {
+            let filled = buf.filled();
+            let mut prefix = self.prefix.lock().unwrap_or_else(|p| p.into_inner());
+            prefix.extend_from_slice(filled);
+            self.prefix_full = prefix.len() >= PREFIX_LEN;
+            cursor.put_slice(filled);
+        }
+        self.record(result)
     }
 
     fn record<T>(&self, result: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
@@ -111,11 +145,11 @@ fn failure(error: &io::Error) -> IoFailure {
     match tls_error(error) {
         Some(tls) => IoFailure {
             message: tls.to_string(),
-            tls: true,
+            tls: Some(tls.clone()),
         },
         None => IoFailure {
             message: error.to_string(),
-            tls: false,
+            tls: None,
         },
     }
 }
@@ -126,6 +160,9 @@ impl hyper::rt::Read for WatchedIo {
         cx: &mut Context<'_>,
         buf: hyper::rt::ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
+        if !self.prefix_full && buf.remaining() > 0 {
+            return self.read_prefix(cx, buf);
+        }
         let result = Pin::new(&mut self.io).poll_read(cx, buf);
         self.record(result)
     }
