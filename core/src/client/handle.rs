@@ -32,8 +32,9 @@ use crate::payload::{decode_first, FromValue, ToPayloads};
 /// A handle returned by a start has no `run_id` (so signals reach the current run even after
 /// continue-as-new), but remembers the started run as
 /// [`result_run_id`](Self::result_run_id), where [`result`](Self::result) starts following
-/// the chain, and as [`first_execution_run_id`](Self::first_execution_run_id), which keeps
-/// cancel and terminate within that chain.
+/// the chain, and the first run of its chain as
+/// [`first_execution_run_id`](Self::first_execution_run_id), which keeps cancel and
+/// terminate within that chain.
 #[derive(Clone, Debug)]
 pub struct WorkflowHandle {
     client: Client,
@@ -59,14 +60,33 @@ impl WorkflowHandle {
         }
     }
 
-    /// A handle for a run this client just started.
-    pub(crate) fn started(client: Client, workflow_id: String, run_id: String) -> Self {
+    /// A handle for the run a start (or signal-with-start) answered with.
+    ///
+    /// `started` says whether that run is new; if it is not (an id conflict policy returned
+    /// a running workflow), it may be a later run of a continue-as-new / retry / cron chain,
+    /// so it is only used as the chain's first run when the server says so
+    /// (`first_execution_run_id`, empty from older servers). Using a later run there would
+    /// make cancel and terminate fail with "not found".
+    pub(crate) fn started(
+        client: Client,
+        workflow_id: String,
+        run_id: String,
+        started: bool,
+        first_execution_run_id: String,
+    ) -> Self {
+        let first_execution_run_id = if !first_execution_run_id.is_empty() {
+            Some(first_execution_run_id)
+        } else if started {
+            Some(run_id.clone())
+        } else {
+            None
+        };
         Self {
             client,
             workflow_id,
             run_id: None,
-            result_run_id: Some(run_id.clone()),
-            first_execution_run_id: Some(run_id),
+            result_run_id: Some(run_id),
+            first_execution_run_id,
         }
     }
 

@@ -173,6 +173,8 @@ impl Client {
             self.clone(),
             options.id,
             response.run_id,
+            response.started,
+            response.first_execution_run_id,
         ))
     }
 
@@ -250,6 +252,8 @@ impl Client {
             self.clone(),
             options.id,
             response.run_id,
+            response.started,
+            response.first_execution_run_id,
         ))
     }
 

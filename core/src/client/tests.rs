@@ -770,6 +770,38 @@ fn invalid_options_fail_before_any_call() {
 // ---------------------------------------------------------------------------------------
 
 #[test]
+fn a_start_that_found_a_running_chain_does_not_take_its_run_for_the_first() {
+    // UseExisting answered with a later run of a continue-as-new chain: that run must not be
+    // sent as `first_execution_run_id` (the server would answer "not found").
+    let rig = rig();
+    rig.transport.ok(
+        START,
+        StartWorkflowExecutionResponse {
+            run_id: "run-3".to_string(),
+            started: false,
+            ..Default::default()
+        },
+    );
+    rig.transport.ok(
+        START,
+        StartWorkflowExecutionResponse {
+            run_id: "run-3".to_string(),
+            started: false,
+            first_execution_run_id: "run-1".to_string(),
+            ..Default::default()
+        },
+    );
+    let options = StartWorkflowOptions::new("chain", "q")
+        .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting);
+    let old_server = block_on(rig.client.start_workflow("Chain", (), options.clone())).unwrap();
+    assert_eq!(old_server.result_run_id(), Some("run-3"));
+    assert_eq!(old_server.first_execution_run_id(), None);
+    let new_server = block_on(rig.client.start_workflow("Chain", (), options)).unwrap();
+    assert_eq!(new_server.result_run_id(), Some("run-3"));
+    assert_eq!(new_server.first_execution_run_id(), Some("run-1"));
+}
+
+#[test]
 fn start_sends_every_option() {
     let rig = rig();
     rig.transport.ok(START, started("run-1"));

@@ -1,0 +1,125 @@
+//! The client against a real Temporal dev server and the Python SDK worker of
+//! `tests/python/worker.py`: every client API, with real assertions, once per runtime adapter
+//! and once per connection front.
+//!
+//! # Layout
+//!
+//! - [`harness`]: [`Ctx`](harness::Ctx) (a connected client, the task queue, the shared
+//!   environment), the runtimes ([`Runtime`](harness::Runtime)), the fronts
+//!   ([`Front`](harness::Front)) and small helpers.
+//! - One module per area, each case an `async fn case(ctx: &Ctx) -> TestResult` that knows
+//!   nothing about runtimes or fronts: [`connect`], [`start`], [`results`], [`inspect`],
+//!   [`interact`], [`visibility`], [`errors`], [`faults`].
+//! - [`suite!`] instantiates every case listed in [`all_cases!`] as a `#[test]` for one
+//!   runtime and one front, in a module named after the pair (`tokio_plain::echo_struct_...`),
+//!   so `cargo test --test suite tokio_plain::` runs one instance.
+//!
+//! # Adding a case, a runtime or a front
+//!
+//! - A case: write the `async fn` in its module and add `module::case` to [`all_cases!`].
+//! - A runtime: a variant of [`harness::Runtime`] with its `block_on` and its transport and
+//!   clock, then a `suite!(name, runtime = Variant, front = Plain)` line below.
+//! - A front: a variant of [`harness::Front`] whose `connect_options` reaches the shared
+//!   server through it (and, if it can, `options_for_server` a dedicated one; `None` skips
+//!   the cases that need one), then a `suite!` line per runtime. For the nginx fronts of
+//!   the harness that is `temporal_lite_tests::shared_mtls_front().connect_options()` (or
+//!   `shared_api_key_front()`), and `NginxFront::mtls(server.address())` for a dedicated
+//!   server. Cases only see the resulting client, so none of them needs to change.
+//!
+//! A case gets a [`Ctx`](harness::Ctx): `ctx.client` (connected through the front, on the
+//! runtime, with identity `temporal-lite-suite/RUNTIME/FRONT`), `ctx.calls` (every exchange
+//! of that client: method, metadata, transport failure), `ctx.task_queue`, `ctx.env`,
+//! `ctx.options(what)` (start options with a unique id), `ctx.sleep` and `ctx.eventually`
+//! (runtime-neutral waiting). A case fails by panicking or by returning an error; `?` on any
+//! displayable error records where it happened. Each case has a 90 s limit.
+//!
+//! Cases share one dev server and one worker ([`temporal_lite_tests::shared_env`]) and use
+//! unique workflow ids, so the test threads run them concurrently. Cases that need a server
+//! of their own (faults, payload limits) start one.
+
+mod connect;
+mod errors;
+mod faults;
+mod harness;
+mod inspect;
+mod interact;
+mod results;
+mod start;
+mod visibility;
+
+/// Call `$callback!($($args)*; module::case, ...)` with every case of the suite.
+macro_rules! all_cases {
+    ($callback:ident! ($($args:tt)*)) => {
+        $callback!($($args)*;
+            connect::connect_reads_system_info,
+            connect::lazy_connect_makes_no_call,
+            connect::connection_refused_is_a_connect_error,
+            start::start_with_every_option,
+            start::start_delay_postpones_the_first_task,
+            start::same_request_id_starts_once,
+            start::id_reuse_policies,
+            start::id_conflict_policies,
+            start::cron_schedule,
+            start::invalid_options_fail_before_any_call,
+            results::echo_round_trips_a_struct,
+            results::echo_multiple_args_none_and_bytes,
+            results::execute_sleep,
+            results::result_polls_again_after_the_long_poll_interval,
+            results::result_with_a_short_long_poll_deadline,
+            results::failure_carries_message_type_and_details,
+            results::cancel_gives_canceled,
+            results::terminate_gives_terminated,
+            results::execution_timeout_gives_timed_out,
+            results::continue_as_new_chain_is_followed,
+            results::retry_policy_is_followed_to_the_succeeding_attempt,
+            results::money_transfer,
+            inspect::describe_running_and_closed,
+            inspect::describe_pending_activity,
+            inspect::handles_by_id_and_by_run,
+            inspect::history_pages_and_stream,
+            inspect::history_long_poll_returns_on_signal,
+            inspect::close_event_filter,
+            interact::signal_and_query,
+            interact::query_failures,
+            interact::cancel_and_terminate_by_id,
+            interact::signal_with_start,
+            interact::terminate_reaches_the_current_run_of_a_chain,
+            visibility::list_and_count,
+            errors::not_found,
+            errors::namespace_not_found,
+            errors::payload_too_large,
+            errors::response_over_the_receive_limit,
+            faults::result_survives_server_restart,
+        );
+    };
+}
+
+/// The `#[test]` functions of `$($module::$case),*` for one runtime and one front.
+macro_rules! instantiate {
+    ($runtime:ident, $front:ident; $($module:ident :: $case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() -> $crate::harness::TestResult {
+                $crate::harness::run(
+                    $crate::harness::Runtime::$runtime,
+                    $crate::harness::Front::$front,
+                    stringify!($case),
+                    |ctx| ::std::boxed::Box::pin($crate::$module::$case(ctx)),
+                )
+            }
+        )*
+    };
+}
+
+/// Instantiate every case as a `#[test]` in module `$name`, for runtime
+/// [`harness::Runtime`]`::$runtime` and front [`harness::Front`]`::$front`.
+macro_rules! suite {
+    ($name:ident, runtime = $runtime:ident, front = $front:ident) => {
+        mod $name {
+            all_cases!(instantiate!($runtime, $front));
+        }
+    };
+}
+
+suite!(tokio_plain, runtime = Tokio, front = Plain);
+suite!(async_std_plain, runtime = AsyncStd, front = Plain);
