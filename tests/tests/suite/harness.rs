@@ -21,7 +21,10 @@ use temporal_lite_core::time::Clock;
 use temporal_lite_proto::temporal::api::enums::v1::EventType;
 use temporal_lite_proto::temporal::api::history::v1::history_event::Attributes;
 use temporal_lite_proto::temporal::api::history::v1::WorkflowExecutionStartedEventAttributes;
-use temporal_lite_tests::{shared_env, unique_id, DevServer, TestEnv};
+use temporal_lite_tests::tls_front;
+use temporal_lite_tests::{
+    shared_api_key_front, shared_env, shared_mtls_front, unique_id, DevServer, NginxFront, TestEnv,
+};
 
 /// How long one case may take before it fails as hung.
 const CASE_TIME_LIMIT: Duration = Duration::from_secs(90);
@@ -165,6 +168,16 @@ pub(crate) struct Call {
     pub(crate) metadata: Metadata,
     /// The transport failure, if the exchange produced no response.
     pub(crate) failure: Option<TransportErrorKind>,
+    /// The `grpc-status` of the response (trailers, or headers when Trailers-Only).
+    pub(crate) grpc_status: Option<String>,
+}
+
+impl Call {
+    /// Whether the server was unreachable for this exchange: a transport failure, or an
+    /// UNAVAILABLE answer from a front whose upstream is down.
+    pub(crate) fn hit_outage(&self) -> bool {
+        self.failure.is_some() || self.grpc_status.as_deref() == Some("14")
+    }
 }
 
 /// A transport that records every exchange of the transport it wraps: lets cases check
@@ -210,6 +223,12 @@ impl Transport for Recorder {
             method,
             metadata,
             failure: result.as_ref().err().map(TransportError::kind),
+            grpc_status: result.as_ref().ok().and_then(|response| {
+                let status = response.trailers.get("grpc-status");
+                status
+                    .or_else(|| response.headers.get("grpc-status"))
+                    .map(String::from)
+            }),
         };
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(call);
@@ -233,6 +252,10 @@ impl Transport for Recorder {
 pub(crate) enum Front {
     /// Plaintext HTTP/2, straight to the dev server.
     Plain,
+    /// TLS through nginx, which requires a client certificate (mTLS).
+    Mtls,
+    /// TLS through nginx, which requires `authorization: Bearer <key>`.
+    ApiKey,
 }
 
 impl Front {
@@ -240,6 +263,12 @@ impl Front {
     pub(crate) fn connect_options(self, env: &TestEnv) -> ConnectOptions {
         match self {
             Front::Plain => ConnectOptions::new(env.address()).with_namespace(env.namespace()),
+            Front::Mtls => shared_mtls_front()
+                .connect_options()
+                .with_namespace(env.namespace()),
+            Front::ApiKey => shared_api_key_front()
+                .connect_options()
+                .with_namespace(env.namespace()),
         }
     }
 
@@ -248,12 +277,20 @@ impl Front {
     pub(crate) fn options_for_server(self, server: &DevServer) -> Option<ConnectOptions> {
         match self {
             Front::Plain => Some(ConnectOptions::new(server.address())),
+            Front::Mtls => Some(NginxFront::mtls(server.address()).leak().connect_options()),
+            Front::ApiKey => Some(
+                NginxFront::api_key(server.address(), tls_front::shared_api_key())
+                    .leak()
+                    .connect_options(),
+            ),
         }
     }
 
     fn name(self) -> &'static str {
         match self {
             Front::Plain => "plain",
+            Front::Mtls => "mtls",
+            Front::ApiKey => "apikey",
         }
     }
 }

@@ -123,3 +123,7 @@ macro_rules! suite {
 
 suite!(tokio_plain, runtime = Tokio, front = Plain);
 suite!(async_std_plain, runtime = AsyncStd, front = Plain);
+suite!(tokio_mtls, runtime = Tokio, front = Mtls);
+suite!(async_std_mtls, runtime = AsyncStd, front = Mtls);
+suite!(tokio_apikey, runtime = Tokio, front = ApiKey);
+suite!(async_std_apikey, runtime = AsyncStd, front = ApiKey);
