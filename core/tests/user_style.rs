@@ -33,6 +33,7 @@ fn place_order_starts_one_workflow_per_order() {
     mock.on("StartWorkflowExecution")
         .respond(StartWorkflowExecutionResponse {
             run_id: "run-1".into(),
+            started: true,
             ..Default::default()
         })
         .respond_status(status::already_started("order-42", "run-1"));

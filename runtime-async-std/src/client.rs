@@ -1,18 +1,16 @@
-use std::ops::Deref;
-use std::sync::Arc;
-
-use temporal_lite_core::client::{self, Error};
-use temporal_lite_core::config::ConnectOptions;
-use temporal_lite_core::engine;
+use temporal_lite_core::client::Error;
+use temporal_lite_core::engine::{CurrentRuntime, RuntimeClient};
 
 use crate::AsyncStdRuntime;
 
-/// A Temporal client on async-std: the core [`client::Client`] with its transport and clock
-/// supplied by [`AsyncStdRuntime`].
+/// A Temporal client on async-std: the core
+/// [`Client`](temporal_lite_core::client::Client) with its transport and clock supplied by
+/// [`AsyncStdRuntime`].
 ///
-/// Every call of the core client is available through `Deref`; [`into_inner`](Self::into_inner)
-/// hands out the core client itself. async-std's runtime is global, so these work from any
-/// executor or thread (no runtime to enter first).
+/// `connect`, `connect_with_rpc_options`, `connect_from_env` and `connect_profile` use
+/// async-std's global runtime, so they work from any executor or thread (no runtime to enter
+/// first); `connect_on` takes a runtime. Every call of the core client is available through
+/// `Deref`; `into_inner` hands out the core client itself.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), temporal_lite_core::client::Error> {
@@ -23,57 +21,11 @@ use crate::AsyncStdRuntime;
 /// println!("connected to namespace {}", client.namespace());
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug)]
-pub struct Client(client::Client);
+pub type Client = RuntimeClient<AsyncStdRuntime>;
 
-impl Client {
-    /// Connect with `options` on async-std's global runtime, checking the server with
-    /// `GetSystemInfo` unless `options.lazy`.
-    pub async fn connect(options: ConnectOptions) -> Result<Client, Error> {
-        Client::connect_on(AsyncStdRuntime::new(), options).await
-    }
-
-    /// Connect with `options` on `runtime`.
-    pub async fn connect_on(
-        runtime: AsyncStdRuntime,
-        options: ConnectOptions,
-    ) -> Result<Client, Error> {
-        engine::connect(Arc::new(runtime), options)
-            .await
-            .map(Client)
-    }
-
-    /// Connect with the options Temporal's environment configuration gives: profile
-    /// `TEMPORAL_PROFILE` (or `default`) of the config file, then the `TEMPORAL_*` variables.
-    pub async fn connect_from_env() -> Result<Client, Error> {
-        engine::connect_from_env(Arc::new(AsyncStdRuntime::new()), None)
-            .await
-            .map(Client)
-    }
-
-    /// Connect with profile `profile` of the config file, then the `TEMPORAL_*` variables.
-    pub async fn connect_profile(profile: &str) -> Result<Client, Error> {
-        engine::connect_from_env(Arc::new(AsyncStdRuntime::new()), Some(profile))
-            .await
-            .map(Client)
-    }
-
-    /// The runtime-agnostic client.
-    pub fn into_inner(self) -> client::Client {
-        self.0
-    }
-}
-
-impl Deref for Client {
-    type Target = client::Client;
-
-    fn deref(&self) -> &client::Client {
-        &self.0
-    }
-}
-
-impl From<Client> for client::Client {
-    fn from(client: Client) -> client::Client {
-        client.0
+impl CurrentRuntime for AsyncStdRuntime {
+    /// async-std's global runtime; never fails.
+    fn current() -> Result<Self, Error> {
+        Ok(AsyncStdRuntime::new())
     }
 }

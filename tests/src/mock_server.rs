@@ -28,7 +28,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::rustls::{self, ServerConfig};
 use tokio_rustls::TlsAcceptor;
 
 /// How the server answers one request.
@@ -508,4 +510,85 @@ fn header_map(pairs: &[(String, String)]) -> HeaderMap {
         );
     }
     map
+}
+
+/// A fresh test CA with a server certificate for `localhost` and `127.0.0.1` and a client
+/// certificate, made in memory: TLS for a [`MockServer`] ([`server_config`](Self::server_config)
+/// for [`MockServerBuilder::tls`]).
+pub struct MockPki {
+    /// The CA certificate (PEM): the client's `server_ca_cert`.
+    pub ca_pem: String,
+    /// A client certificate issued by the CA (PEM).
+    pub client_cert_pem: String,
+    /// The client certificate's key (PKCS#8 PEM).
+    pub client_key_pem: String,
+    server_chain: Vec<CertificateDer<'static>>,
+    server_key_der: Vec<u8>,
+}
+
+impl fmt::Debug for MockPki {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockPki").finish_non_exhaustive()
+    }
+}
+
+impl MockPki {
+    /// Make the CA and both certificates.
+    pub fn generate() -> MockPki {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+        let ca_key = KeyPair::generate().expect("CA key");
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "temporal-lite mock server CA");
+        let ca_cert = ca_params.self_signed(&ca_key).expect("CA certificate");
+        let ca = Issuer::new(ca_params, ca_key);
+        let leaf = |names: Vec<String>| {
+            let key = KeyPair::generate().expect("leaf key");
+            let params = CertificateParams::new(names).expect("leaf params");
+            let cert = params.signed_by(&key, &ca).expect("leaf certificate");
+            (cert, key)
+        };
+        let (server_cert, server_key) = leaf(vec!["localhost".into(), "127.0.0.1".into()]);
+        let (client_cert, client_key) = leaf(vec!["client".into()]);
+        MockPki {
+            ca_pem: ca_cert.pem(),
+            client_cert_pem: client_cert.pem(),
+            client_key_pem: client_key.serialize_pem(),
+            server_chain: vec![server_cert.der().clone()],
+            server_key_der: server_key.serialize_der(),
+        }
+    }
+
+    /// A server configuration with the server certificate and ALPN `h2`. With
+    /// `require_client_cert`, clients must present a certificate issued by the CA.
+    pub fn server_config(&self, require_client_cert: bool) -> Arc<ServerConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions");
+        let builder = if require_client_cert {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(self.ca_pem.as_bytes()) {
+                roots.add(cert.expect("CA PEM")).expect("CA certificate");
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .expect("client verifier");
+            builder.with_client_cert_verifier(verifier)
+        } else {
+            builder.with_no_client_auth()
+        };
+        let key = PrivateKeyDer::Pkcs8(self.server_key_der.clone().into());
+        let mut config = builder
+            .with_single_cert(self.server_chain.clone(), key)
+            .expect("server certificate");
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Arc::new(config)
+    }
 }

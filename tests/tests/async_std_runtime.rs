@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use temporal_lite_async_std::AsyncStdRuntime;
+use temporal_lite_core::client::{Error as ClientError, RetryConfig, RpcOptions};
 use temporal_lite_core::config::{ConnectOptions, TlsOptions};
 use temporal_lite_core::engine::{
     BoxFuture, BoxIo, BoxSleep, ConnectError, Http2Settings, Http2Transport, Runtime, TlsConnect,
@@ -23,7 +24,7 @@ use temporal_lite_core::grpc::{
     decode_unary_response, Metadata, Request, Transport, TransportError, TransportErrorKind,
     DEFAULT_RECEIVE_LIMIT,
 };
-use temporal_lite_tests::mock_server::{frame, MockServer, RecordedRequest, Reply};
+use temporal_lite_tests::mock_server::{frame, MockPki, MockServer, RecordedRequest, Reply};
 use tokio_rustls::rustls;
 
 const PATH: &str = "/temporal.api.workflowservice.v1.WorkflowService/GetSystemInfo";
@@ -241,8 +242,8 @@ fn probe_detects_a_tokio_context() {
 
 #[test]
 fn tls_calls_need_no_tokio_context() {
-    let pki = pki();
-    let server = Server::start(Some(server_tls(&pki)), |request| {
+    let pki = MockPki::generate();
+    let server = Server::start(Some(pki.server_config(false)), |request| {
         Reply::unary(request.body_message())
     });
     async_std::task::block_on(async {
@@ -347,6 +348,34 @@ fn refused_connection_is_a_connect_error() {
 }
 
 #[test]
+fn connect_with_rpc_options_fails_fast_without_retries() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let options = ConnectOptions::new(format!("127.0.0.1:{port}"));
+    let rpc = RpcOptions {
+        retry: RetryConfig::no_retries(),
+        ..RpcOptions::default()
+    };
+    let started = Instant::now();
+    let error = async_std::task::block_on(
+        temporal_lite_async_std::Client::connect_with_rpc_options(options, rpc),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&error, ClientError::Transport(e) if e.kind() == TransportErrorKind::Connect),
+        "{error}"
+    );
+    // The default retries would keep at it for about 10 s.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn client_api_runs_under_async_std() {
     let server = Server::echo();
     async_std::task::block_on(async {
@@ -395,46 +424,4 @@ fn works_under_smol_block_on() {
         probe.assert_no_tokio();
     });
     assert_eq!(server.server.connections(), 1);
-}
-
-struct Pki {
-    ca_pem: String,
-    server_chain: Vec<rustls::pki_types::CertificateDer<'static>>,
-    server_key_der: Vec<u8>,
-}
-
-/// A test CA and a server certificate for `localhost` and `127.0.0.1`.
-fn pki() -> Pki {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "temporal-lite async-std test CA");
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let ca = Issuer::new(ca_params, ca_key);
-    let server_key = KeyPair::generate().unwrap();
-    let server_params =
-        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
-    let server_cert = server_params.signed_by(&server_key, &ca).unwrap();
-    Pki {
-        ca_pem: ca_cert.pem(),
-        server_chain: vec![server_cert.der().clone()],
-        server_key_der: server_key.serialize_der(),
-    }
-}
-
-fn server_tls(pki: &Pki) -> Arc<rustls::ServerConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(pki.server_key_der.clone().into());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(pki.server_chain.clone(), key)
-        .unwrap();
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    Arc::new(config)
 }

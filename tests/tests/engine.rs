@@ -6,15 +6,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use temporal_lite_core::client::{Error as ClientError, RetryConfig, RpcOptions};
 use temporal_lite_core::config::{ConnectOptions, PrivateKey, TlsOptions};
 use temporal_lite_core::engine::{Http2Settings, Http2Transport};
 use temporal_lite_core::grpc::{
     decode_unary_response, Code, Metadata, Request, Transport, TransportError, TransportErrorKind,
     DEFAULT_RECEIVE_LIMIT,
 };
-use temporal_lite_tests::mock_server::{frame, MockServer, Reply};
+use temporal_lite_tests::mock_server::{frame, MockPki, MockServer, Reply};
 use temporal_lite_tokio::TokioRuntime;
-use tokio_rustls::rustls;
 
 const PATH: &str = "/temporal.api.workflowservice.v1.WorkflowService/GetSystemInfo";
 
@@ -417,6 +417,33 @@ async fn refused_connection_is_connect_error() {
 }
 
 #[tokio::test]
+async fn connect_with_rpc_options_fails_fast_without_retries() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let options = ConnectOptions::new(format!("127.0.0.1:{port}"));
+    let rpc = RpcOptions {
+        retry: RetryConfig::no_retries(),
+        ..RpcOptions::default()
+    };
+    let started = Instant::now();
+    let error = temporal_lite_tokio::Client::connect_with_rpc_options(options, rpc)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, ClientError::Transport(e) if e.kind() == TransportErrorKind::Connect),
+        "{error}"
+    );
+    // The default retries would keep at it for about 10 s.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn unknown_host_is_connect_error() {
     let transport = transport_for(&ConnectOptions::new("no-such-host.invalid:7233"));
     let error = call_err(&*transport, request(b"x")).await;
@@ -496,79 +523,14 @@ fn http_scheme_with_tls_options_is_rejected() {
 
 // ---- TLS ----
 
-struct Pki {
-    ca_pem: String,
-    server_chain: Vec<rustls::pki_types::CertificateDer<'static>>,
-    server_key_der: Vec<u8>,
-    client_cert_pem: String,
-    client_key_pem: String,
-}
-
-fn pki() -> Pki {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "temporal-lite test CA");
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let ca = Issuer::new(ca_params, ca_key);
-
-    let server_key = KeyPair::generate().unwrap();
-    let server_params =
-        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
-    let server_cert = server_params.signed_by(&server_key, &ca).unwrap();
-
-    let client_key = KeyPair::generate().unwrap();
-    let client_params = CertificateParams::new(vec!["client".to_string()]).unwrap();
-    let client_cert = client_params.signed_by(&client_key, &ca).unwrap();
-
-    Pki {
-        ca_pem: ca_cert.pem(),
-        server_chain: vec![server_cert.der().clone()],
-        server_key_der: server_key.serialize_der(),
-        client_cert_pem: client_cert.pem(),
-        client_key_pem: client_key.serialize_pem(),
-    }
-}
-
-fn server_tls(pki: &Pki, require_client_cert: bool) -> Arc<rustls::ServerConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .unwrap();
-    let builder = if require_client_cert {
-        let mut roots = rustls::RootCertStore::empty();
-        use rustls::pki_types::pem::PemObject;
-        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(pki.ca_pem.as_bytes()) {
-            roots.add(cert.unwrap()).unwrap();
-        }
-        let verifier =
-            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                .build()
-                .unwrap();
-        builder.with_client_cert_verifier(verifier)
-    } else {
-        builder.with_no_client_auth()
-    };
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(pki.server_key_der.clone().into());
-    let mut config = builder
-        .with_single_cert(pki.server_chain.clone(), key)
-        .unwrap();
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    Arc::new(config)
-}
-
-async fn tls_server(pki: &Pki, require_client_cert: bool) -> MockServer {
+async fn tls_server(pki: &MockPki, require_client_cert: bool) -> MockServer {
     MockServer::builder()
-        .tls(server_tls(pki, require_client_cert))
+        .tls(pki.server_config(require_client_cert))
         .start(echo())
         .await
 }
 
-fn tls_options(pki: &Pki) -> TlsOptions {
+fn tls_options(pki: &MockPki) -> TlsOptions {
     TlsOptions {
         server_ca_cert: Some(pki.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
@@ -577,7 +539,7 @@ fn tls_options(pki: &Pki) -> TlsOptions {
 
 #[tokio::test]
 async fn tls_with_configured_ca() {
-    let pki = pki();
+    let pki = MockPki::generate();
     let server = tls_server(&pki, false).await;
     let options = ConnectOptions::new(server.address_string()).with_tls(tls_options(&pki));
     assert_eq!(
@@ -596,7 +558,7 @@ async fn tls_with_configured_ca() {
 
 #[tokio::test]
 async fn tls_unknown_issuer_is_a_readable_tls_error() {
-    let pki = pki();
+    let pki = MockPki::generate();
     let server = tls_server(&pki, false).await;
     // No CA configured: the public web roots do not know the test CA.
     let options = ConnectOptions::new(server.address_string()).with_tls(TlsOptions::default());
@@ -612,7 +574,7 @@ async fn tls_unknown_issuer_is_a_readable_tls_error() {
 
 #[tokio::test]
 async fn tls_name_mismatch_and_disabled_host_verification() {
-    let pki = pki();
+    let pki = MockPki::generate();
     let server = tls_server(&pki, false).await;
     let mut tls = tls_options(&pki);
     tls.server_name = Some("other.example".into());
@@ -641,7 +603,7 @@ async fn tls_name_mismatch_and_disabled_host_verification() {
 
 #[tokio::test]
 async fn mutual_tls() {
-    let pki = pki();
+    let pki = MockPki::generate();
     let server = tls_server(&pki, true).await;
     let mut tls = tls_options(&pki);
     tls.client_cert = Some(pki.client_cert_pem.clone().into_bytes());

@@ -53,7 +53,8 @@ pub enum Error {
         /// What timed out.
         message: String,
     },
-    /// The workflow refused the query because of its state (see the query reject condition).
+    /// The server refused the query because the workflow's state matched the query's
+    /// [reject condition](super::QueryOptions::reject_condition).
     QueryRejected {
         /// The status of the workflow when it refused.
         status: WorkflowStatus,

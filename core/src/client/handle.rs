@@ -17,7 +17,10 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 };
 
 use super::failure::{Failure, WorkflowError, WorkflowFailure, WorkflowOutcome};
-use super::history::{HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions};
+use super::history::{
+    HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions, LongPollPacer,
+};
+use super::options::QueryOptions;
 use super::rpc::CallKind;
 use super::types::{RetryState, WorkflowDescription, WorkflowStatus};
 use super::{Client, Error};
@@ -189,6 +192,28 @@ impl WorkflowHandle {
         })
     }
 
+    /// Fetch one page as [`fetch_page`](Self::fetch_page) does; if it is a long poll that
+    /// came back empty, wait as `pacer` says before returning, so that the caller can poll
+    /// again at once without spinning.
+    pub(crate) async fn fetch_page_paced(
+        &self,
+        run_id: Option<&str>,
+        options: &HistoryPageOptions,
+        pacer: &mut LongPollPacer,
+    ) -> Result<HistoryPage, Error> {
+        if !options.wait_new_event {
+            return self.fetch_page(run_id, options).await;
+        }
+        let clock = &self.client.shared.clock;
+        let started = clock.now();
+        let page = self.fetch_page(run_id, options).await?;
+        let wait = pacer.after_page(&page, clock.now().saturating_sub(started));
+        if !wait.is_zero() {
+            clock.sleep(wait).await;
+        }
+        Ok(page)
+    }
+
     /// The history of [`run_id`](Self::run_id) as a stream of events, fetched page by page
     /// starting at `options.next_page_token`.
     pub fn history_events(&self, options: HistoryPageOptions) -> HistoryEvents {
@@ -215,6 +240,10 @@ impl WorkflowHandle {
     /// follows the chain: a run that continued as new, or that completed / failed / timed out
     /// with a next run scheduled (cron, retry policy), is followed to its next run. Canceled
     /// and terminated are final.
+    ///
+    /// Long polls that the server answers at once with nothing new (as it does when
+    /// [`long_poll_timeout`](super::RpcOptions::long_poll_timeout) is about a second or
+    /// less) are spaced out: 100 ms, doubling up to 1 s.
     pub async fn outcome(&self) -> Result<WorkflowOutcome, Error> {
         self.outcome_following(true).await
     }
@@ -224,6 +253,7 @@ impl WorkflowHandle {
     /// [`WorkflowOutcome::ContinuedAsNew`]).
     pub async fn outcome_following(&self, follow_runs: bool) -> Result<WorkflowOutcome, Error> {
         let mut run_id = self.result_run_id.clone().or_else(|| self.run_id.clone());
+        let mut pacer = LongPollPacer::default();
         'runs: loop {
             let mut options = HistoryPageOptions {
                 wait_new_event: true,
@@ -232,7 +262,9 @@ impl WorkflowHandle {
                 ..HistoryPageOptions::default()
             };
             loop {
-                let page = self.fetch_page(run_id.as_deref(), &options).await?;
+                let page = self
+                    .fetch_page_paced(run_id.as_deref(), &options, &mut pacer)
+                    .await?;
                 let Some(event) = page.events.into_iter().last() else {
                     if page.next_page_token.is_empty() {
                         return Err(Error::protocol(alloc::format!(
@@ -240,7 +272,8 @@ impl WorkflowHandle {
                             self.workflow_id
                         )));
                     }
-                    // The long poll expired with nothing new: ask again.
+                    // The long poll expired with nothing new (the pacer has waited if it
+                    // came back too soon): ask again.
                     options.next_page_token = page.next_page_token;
                     continue;
                 };
@@ -368,12 +401,27 @@ impl WorkflowHandle {
 
     /// Run query `query_type` with `args` on a worker and decode the answer as `T`.
     ///
-    /// Fails with [`Error::QueryFailed`] if the handler failed or does not exist, and with
-    /// [`Error::QueryRejected`] if the workflow's state made the server refuse.
+    /// Fails with [`Error::QueryFailed`] if the handler failed or does not exist. Closed
+    /// workflows are queried too; see [`query_with_options`](Self::query_with_options) to
+    /// refuse those.
     pub async fn query<T: FromValue>(
         &self,
         query_type: &str,
         args: impl ToPayloads,
+    ) -> Result<T, Error> {
+        self.query_with_options(query_type, args, QueryOptions::default())
+            .await
+    }
+
+    /// Like [`query`](Self::query), with `options`: with a
+    /// [reject condition](QueryOptions::reject_condition) the server refuses the query when
+    /// the workflow's state matches it, and this fails with [`Error::QueryRejected`]
+    /// carrying that state.
+    pub async fn query_with_options<T: FromValue>(
+        &self,
+        query_type: &str,
+        args: impl ToPayloads,
+        options: QueryOptions,
     ) -> Result<T, Error> {
         let query_args = args
             .to_payloads(self.client.converter())
@@ -388,7 +436,7 @@ impl WorkflowHandle {
                 }),
                 ..Default::default()
             }),
-            ..Default::default()
+            query_reject_condition: options.reject_condition_proto(),
         };
         let response: QueryWorkflowResponse = self
             .client

@@ -5,6 +5,7 @@ use core::fmt;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
+use core::time::Duration;
 
 use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
 
@@ -57,7 +58,42 @@ impl HistoryPage {
     }
 }
 
-type PageFuture = Pin<Box<dyn Future<Output = Result<HistoryPage, Error>> + Send>>;
+/// Spaces out history long polls that come back empty at once.
+///
+/// The server answers a long poll (`wait_new_event`) with an empty page and a token when its
+/// long-poll interval passes with nothing new, and *at once* when the call's deadline leaves
+/// it no time to wait (a [`long_poll_timeout`](super::RpcOptions::long_poll_timeout) of
+/// about a second or less). Polling again at once would then spin. So after an empty page
+/// the next poll starts no sooner than a pause after the previous one started: 100 ms,
+/// doubling with each empty page up to 1 s, and back to 100 ms once events arrive. A poll
+/// the server held for that long already is followed at once.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct LongPollPacer {
+    /// The pause used after the last empty page; zero after events (or at first).
+    pause: Duration,
+}
+
+impl LongPollPacer {
+    const FIRST_PAUSE: Duration = Duration::from_millis(100);
+    const MAX_PAUSE: Duration = Duration::from_secs(1);
+
+    /// Record a page that took `elapsed` to fetch and return how long to wait before the
+    /// next poll (zero: poll at once).
+    pub(crate) fn after_page(&mut self, page: &HistoryPage, elapsed: Duration) -> Duration {
+        if !page.events.is_empty() || !page.has_next() {
+            self.pause = Duration::ZERO;
+            return Duration::ZERO;
+        }
+        self.pause = if self.pause.is_zero() {
+            Self::FIRST_PAUSE
+        } else {
+            self.pause.saturating_mul(2).min(Self::MAX_PAUSE)
+        };
+        self.pause.saturating_sub(elapsed)
+    }
+}
+
+type PageFuture = Pin<Box<dyn Future<Output = (LongPollPacer, Result<HistoryPage, Error>)> + Send>>;
 
 /// The events of one run's history, page by page, as an async stream.
 ///
@@ -65,11 +101,16 @@ type PageFuture = Pin<Box<dyn Future<Output = Result<HistoryPage, Error>> + Send
 /// (so `StreamExt` and friends from the `futures` crates work). It ends after the last
 /// event; with `wait_new_event` it follows the run live until the run closes. An error ends
 /// the stream after it is returned.
+///
+/// Long polls that the server answers at once with nothing new are spaced out (100 ms,
+/// doubling up to 1 s, until events arrive), so a short
+/// [`long_poll_timeout`](super::RpcOptions::long_poll_timeout) does not make it spin.
 pub struct HistoryEvents {
     handle: WorkflowHandle,
     options: HistoryPageOptions,
     buffered: VecDeque<HistoryEvent>,
     pending: Option<PageFuture>,
+    pacer: LongPollPacer,
     finished: bool,
 }
 
@@ -80,6 +121,7 @@ impl HistoryEvents {
             options,
             buffered: VecDeque::new(),
             pending: None,
+            pacer: LongPollPacer::default(),
             finished: false,
         }
     }
@@ -100,13 +142,19 @@ impl HistoryEvents {
             let pending = self.pending.get_or_insert_with(|| {
                 let handle = self.handle.clone();
                 let options = self.options.clone();
-                Box::pin(async move { handle.fetch_history_page(&options).await })
+                let mut pacer = self.pacer;
+                Box::pin(async move {
+                    let run_id = handle.run_id();
+                    let result = handle.fetch_page_paced(run_id, &options, &mut pacer).await;
+                    (pacer, result)
+                })
             });
-            let result = match pending.as_mut().poll(cx) {
+            let (pacer, result) = match pending.as_mut().poll(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(result) => result,
+                Poll::Ready(output) => output,
             };
             self.pending = None;
+            self.pacer = pacer;
             match result {
                 Ok(page) => {
                     self.buffered.extend(page.events);

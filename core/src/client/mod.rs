@@ -60,7 +60,8 @@ pub use failure::{Failure, FailureKind, WorkflowError, WorkflowFailure, Workflow
 pub use handle::WorkflowHandle;
 pub use history::{HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions};
 pub use options::{
-    RetryPolicy, RpcOptions, StartWorkflowOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
+    QueryOptions, QueryRejectCondition, RetryPolicy, RpcOptions, StartWorkflowOptions,
+    WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
 };
 pub use retry::RetryConfig;
 pub use start::WorkflowExecutionPage;
@@ -146,8 +147,21 @@ impl Client {
         clock: Arc<dyn Clock>,
         options: ConnectOptions,
     ) -> Result<Client, Error> {
+        Client::connect_with_rpc_options(transport, clock, options, RpcOptions::default()).await
+    }
+
+    /// Like [`connect_with`](Self::connect_with), with `rpc` in force from the start: the
+    /// `GetSystemInfo` check uses its deadline and retries too. E.g. with
+    /// [`RetryConfig::no_retries`] a connect to an address where nothing listens fails at
+    /// once instead of retrying for 10 s.
+    pub async fn connect_with_rpc_options(
+        transport: Arc<dyn Transport>,
+        clock: Arc<dyn Clock>,
+        options: ConnectOptions,
+        rpc: RpcOptions,
+    ) -> Result<Client, Error> {
         let lazy = options.lazy;
-        let client = Client::new(transport, clock, options);
+        let client = Client::new(transport, clock, options).with_rpc_options(rpc);
         if !lazy {
             client.get_system_info().await?;
         }

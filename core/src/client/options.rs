@@ -19,7 +19,9 @@ pub struct RpcOptions {
     pub timeout: Duration,
     /// Deadline of one attempt of a history long poll (`wait_new_event`), used by
     /// [`result`](super::WorkflowHandle::result). The server answers an empty page before
-    /// this (after 20 s by default). Default 70 s.
+    /// this (after 20 s by default), keeping about 1 s back; with a deadline of about 1 s or
+    /// less it answers at once, and the client then spaces its polls out (100 ms, doubling
+    /// up to 1 s) instead of spinning. Default 70 s.
     pub long_poll_timeout: Duration,
     /// Largest response the transport may accept, in bytes. Default 128 MiB.
     pub receive_limit: usize,
@@ -81,6 +83,58 @@ impl WorkflowIdConflictPolicy {
             Self::UseExisting => enums::WorkflowIdConflictPolicy::UseExisting,
             Self::TerminateExisting => enums::WorkflowIdConflictPolicy::TerminateExisting,
         }
+    }
+}
+
+/// When the server refuses a query instead of running it, judging by the workflow's state.
+///
+/// A refused query fails with [`Error::QueryRejected`], which carries the status the
+/// workflow was in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QueryRejectCondition {
+    /// Never refuse: query closed workflows too (what the server does when none is set).
+    None,
+    /// Refuse if the workflow is closed, however it ended.
+    NotOpen,
+    /// Refuse if the workflow closed other than by completing: failed, canceled,
+    /// terminated, timed out or continued as new.
+    NotCompletedCleanly,
+}
+
+impl QueryRejectCondition {
+    fn to_proto(self) -> enums::QueryRejectCondition {
+        match self {
+            Self::None => enums::QueryRejectCondition::None,
+            Self::NotOpen => enums::QueryRejectCondition::NotOpen,
+            Self::NotCompletedCleanly => enums::QueryRejectCondition::NotCompletedCleanly,
+        }
+    }
+}
+
+/// How to run a query ([`WorkflowHandle::query_with_options`](super::WorkflowHandle::query_with_options)).
+///
+/// ```
+/// # use temporal_lite_core::client::{QueryOptions, QueryRejectCondition};
+/// let options = QueryOptions::default().reject_condition(QueryRejectCondition::NotOpen);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueryOptions {
+    /// When the server refuses to run the query; `None` leaves it to the server (never).
+    pub reject_condition: Option<QueryRejectCondition>,
+}
+
+impl QueryOptions {
+    /// Set the reject condition.
+    pub fn reject_condition(mut self, condition: QueryRejectCondition) -> Self {
+        self.reject_condition = Some(condition);
+        self
+    }
+
+    pub(crate) fn reject_condition_proto(&self) -> i32 {
+        self.reject_condition
+            .map(|c| c.to_proto() as i32)
+            .unwrap_or(0)
     }
 }
 

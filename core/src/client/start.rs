@@ -39,13 +39,54 @@ impl WorkflowExecutionPage {
     }
 }
 
-/// The parts of a start request that both start and signal-with-start send.
-struct StartFields {
+/// What both start and signal-with-start send: the options, checked, and their encoded
+/// parts.
+struct StartFields<'a> {
+    client: &'a Client,
+    workflow_type: &'a str,
+    options: &'a StartWorkflowOptions,
     input: Option<Payloads>,
     memo: Option<Memo>,
     search_attributes: Option<SearchAttributes>,
     header: Option<Header>,
     request_id: String,
+}
+
+/// A `$request` (`StartWorkflowExecutionRequest` or `SignalWithStartWorkflowExecutionRequest`,
+/// which share these fields) made of the [`StartFields`] `$fields` and the fields in `$extra`.
+macro_rules! start_request {
+    ($request:ident, $fields:expr, { $($extra:tt)* }) => {{
+        let fields: StartFields<'_> = $fields;
+        let options = fields.options;
+        $request {
+            namespace: String::from(fields.client.namespace()),
+            workflow_id: options.id.clone(),
+            workflow_type: Some(WorkflowType {
+                name: String::from(fields.workflow_type),
+            }),
+            task_queue: Some(TaskQueue {
+                name: options.task_queue.clone(),
+                kind: TaskQueueKind::Normal as i32,
+                ..Default::default()
+            }),
+            input: fields.input,
+            workflow_execution_timeout: options.execution_timeout.map(to_proto_duration),
+            workflow_run_timeout: options.run_timeout.map(to_proto_duration),
+            workflow_task_timeout: options.task_timeout.map(to_proto_duration),
+            identity: String::from(fields.client.identity()),
+            request_id: fields.request_id,
+            workflow_id_reuse_policy: options.reuse_policy_proto(),
+            workflow_id_conflict_policy: options.conflict_policy_proto(),
+            retry_policy: options.retry_policy.as_ref().map(|p| p.to_proto()),
+            cron_schedule: options.cron_schedule.clone().unwrap_or_default(),
+            memo: fields.memo,
+            search_attributes: fields.search_attributes,
+            header: fields.header,
+            workflow_start_delay: options.start_delay.map(to_proto_duration),
+            $($extra)*
+            ..Default::default()
+        }
+    }};
 }
 
 fn encode_map(
@@ -88,12 +129,12 @@ fn encode_search_attributes(
 }
 
 impl Client {
-    fn start_fields(
-        &self,
-        workflow_type: &str,
+    fn start_fields<'a>(
+        &'a self,
+        workflow_type: &'a str,
         args: &dyn ToPayloads,
-        options: &StartWorkflowOptions,
-    ) -> Result<StartFields, Error> {
+        options: &'a StartWorkflowOptions,
+    ) -> Result<StartFields<'a>, Error> {
         options.validate(workflow_type)?;
         let converter = self.converter();
         let input = args
@@ -103,6 +144,9 @@ impl Client {
         let headers = encode_map(converter, &options.headers, "header")?;
         let search_attributes = encode_search_attributes(&options.search_attributes)?;
         Ok(StartFields {
+            client: self,
+            workflow_type,
+            options,
             input: (!input.is_empty()).then_some(Payloads { payloads: input }),
             memo: (!memo.is_empty()).then(|| Memo {
                 fields: memo.into_iter().collect(),
@@ -120,14 +164,6 @@ impl Client {
         })
     }
 
-    fn task_queue(name: &str) -> Option<TaskQueue> {
-        Some(TaskQueue {
-            name: String::from(name),
-            kind: TaskQueueKind::Normal as i32,
-            ..Default::default()
-        })
-    }
-
     /// Start workflow `workflow_type` with `args` (`()` for none, `(x,)` for one, a tuple for
     /// several) and return a handle to it.
     ///
@@ -142,29 +178,7 @@ impl Client {
         options: StartWorkflowOptions,
     ) -> Result<WorkflowHandle, Error> {
         let fields = self.start_fields(workflow_type, &args, &options)?;
-        let request = StartWorkflowExecutionRequest {
-            namespace: String::from(self.namespace()),
-            workflow_id: options.id.clone(),
-            workflow_type: Some(WorkflowType {
-                name: String::from(workflow_type),
-            }),
-            task_queue: Self::task_queue(&options.task_queue),
-            input: fields.input,
-            workflow_execution_timeout: options.execution_timeout.map(to_proto_duration),
-            workflow_run_timeout: options.run_timeout.map(to_proto_duration),
-            workflow_task_timeout: options.task_timeout.map(to_proto_duration),
-            identity: String::from(self.identity()),
-            request_id: fields.request_id,
-            workflow_id_reuse_policy: options.reuse_policy_proto(),
-            workflow_id_conflict_policy: options.conflict_policy_proto(),
-            retry_policy: options.retry_policy.as_ref().map(|p| p.to_proto()),
-            cron_schedule: options.cron_schedule.clone().unwrap_or_default(),
-            memo: fields.memo,
-            search_attributes: fields.search_attributes,
-            header: fields.header,
-            workflow_start_delay: options.start_delay.map(to_proto_duration),
-            ..Default::default()
-        };
+        let request = start_request!(StartWorkflowExecutionRequest, fields, {});
         let response: StartWorkflowExecutionResponse = self
             .unary("StartWorkflowExecution", &request, CallKind::Normal, true)
             .await
@@ -212,33 +226,12 @@ impl Client {
         let signal_input = signal_args
             .to_payloads(self.converter())
             .map_err(|e| e.context(alloc::format!("signal `{signal_name}`")))?;
-        let request = SignalWithStartWorkflowExecutionRequest {
-            namespace: String::from(self.namespace()),
-            workflow_id: options.id.clone(),
-            workflow_type: Some(WorkflowType {
-                name: String::from(workflow_type),
-            }),
-            task_queue: Self::task_queue(&options.task_queue),
-            input: fields.input,
-            workflow_execution_timeout: options.execution_timeout.map(to_proto_duration),
-            workflow_run_timeout: options.run_timeout.map(to_proto_duration),
-            workflow_task_timeout: options.task_timeout.map(to_proto_duration),
-            identity: String::from(self.identity()),
-            request_id: fields.request_id,
-            workflow_id_reuse_policy: options.reuse_policy_proto(),
-            workflow_id_conflict_policy: options.conflict_policy_proto(),
+        let request = start_request!(SignalWithStartWorkflowExecutionRequest, fields, {
             signal_name: String::from(signal_name),
             signal_input: (!signal_input.is_empty()).then_some(Payloads {
                 payloads: signal_input,
             }),
-            retry_policy: options.retry_policy.as_ref().map(|p| p.to_proto()),
-            cron_schedule: options.cron_schedule.clone().unwrap_or_default(),
-            memo: fields.memo,
-            search_attributes: fields.search_attributes,
-            header: fields.header,
-            workflow_start_delay: options.start_delay.map(to_proto_duration),
-            ..Default::default()
-        };
+        });
         let response: SignalWithStartWorkflowExecutionResponse = self
             .unary(
                 "SignalWithStartWorkflowExecution",

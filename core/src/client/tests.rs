@@ -1,29 +1,23 @@
-//! Client tests over a scripted in-memory transport and a virtual clock.
-//!
-//! The transport answers each call with the next scripted reply (checking the method it was
-//! meant for) and records every request; the clock's `sleep` advances virtual time at once.
-//! Nothing ever pends, so a trivial `block_on` drives the futures.
+//! Client tests over [`MockTransport`] and its virtual clock ([`ManualClock`]): scripted
+//! replies, recorded requests, and sleeps that advance virtual time at once, so that
+//! [`block_on`] drives every future to completion.
 
 use alloc::boxed::Box;
-use alloc::collections::VecDeque;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::future::Future;
-use core::task::{Context, Poll, Waker};
+use core::task::Poll;
 use core::time::Duration;
 
-use async_trait::async_trait;
-use prost::{Message, Name};
-use temporal_lite_proto::google::protobuf::{Any, Timestamp};
-use temporal_lite_proto::google::rpc::Status as RpcStatus;
+use prost::Message;
+use temporal_lite_proto::google::protobuf::Timestamp;
 use temporal_lite_proto::temporal::api::common::v1::{
     ActivityType, Payloads, WorkflowExecution, WorkflowType,
 };
 use temporal_lite_proto::temporal::api::enums::v1::{
-    HistoryEventFilterType, WorkflowIdConflictPolicy as ProtoConflict,
-    WorkflowIdReusePolicy as ProtoReuse,
+    HistoryEventFilterType, QueryRejectCondition as ProtoRejectCondition,
+    WorkflowIdConflictPolicy as ProtoConflict, WorkflowIdReusePolicy as ProtoReuse,
 };
 use temporal_lite_proto::temporal::api::errordetails::v1 as details;
 use temporal_lite_proto::temporal::api::failure::v1::{
@@ -43,150 +37,59 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::*;
 
 use super::*;
 use crate::config::ConnectOptions;
-use crate::grpc::{
-    self, Code, Metadata, Request, Response, Transport, TransportError, TransportErrorKind,
-};
+use crate::grpc::{self, Code, Status, TransportError, TransportErrorKind};
 use crate::payload::RawBytes;
-use crate::time::Clock;
+use crate::testing::{self, block_on, status, ManualClock, MockTransport};
 
 // ---------------------------------------------------------------------------------------
 // Test rig
 // ---------------------------------------------------------------------------------------
 
-/// One scripted reply: the method it answers, how much virtual time the exchange takes, and
-/// what the transport returns.
-struct Reply {
-    method: &'static str,
-    takes: Duration,
-    result: Result<Response, TransportError>,
+/// A client over a [`MockTransport`] and its auto-advancing clock.
+///
+/// The helpers script replies that are used once each, in order per method, so that a test
+/// can script more replies between calls.
+struct Rig {
+    mock: MockTransport,
+    clock: Arc<ManualClock>,
+    client: Client,
 }
 
-#[derive(Default)]
-struct FakeTransport {
-    clock: Arc<VirtualClock>,
-    script: spin::Mutex<VecDeque<Reply>>,
-    requests: spin::Mutex<Vec<Request>>,
-}
-
-impl FakeTransport {
-    fn push(&self, method: &'static str, result: Result<Response, TransportError>) {
-        self.push_taking(method, Duration::ZERO, result);
+impl Rig {
+    /// Answer the next call to `method` with `message`.
+    fn ok<M: Message>(&self, method: &str, message: M) {
+        self.mock.on(method).respond(message).times(1);
     }
 
-    fn push_taking(
-        &self,
-        method: &'static str,
-        takes: Duration,
-        result: Result<Response, TransportError>,
-    ) {
-        self.script.lock().push_back(Reply {
-            method,
-            takes,
-            result,
-        });
+    /// Answer the next call to `method` with a status.
+    fn status(&self, method: &str, code: Code, message: &str) {
+        self.mock
+            .on(method)
+            .respond_status(Status::new(code, message))
+            .times(1);
     }
 
-    fn ok<M: Message>(&self, method: &'static str, message: M) {
-        self.push(method, Ok(ok_response(&message)));
-    }
-
-    fn status(&self, method: &'static str, code: Code, message: &str) {
-        self.push(method, Ok(status_response(code, message, None)));
-    }
-
-    fn fail(&self, method: &'static str, kind: TransportErrorKind) {
-        self.push(method, Err(TransportError::new(kind, "scripted failure")));
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.requests.lock().clone()
+    /// Fail the next call to `method` below gRPC.
+    fn fail(&self, method: &str, kind: TransportErrorKind) {
+        self.mock.on(method).fail(failure(kind)).times(1);
     }
 
     /// The decoded bodies of every request to `method`.
     fn sent<M: Message + Default>(&self, method: &str) -> Vec<M> {
-        self.requests()
+        self.mock
+            .requests_for(method)
             .iter()
-            .filter(|r| r.path.ends_with(&alloc::format!("/{method}")))
-            .map(|r| M::decode(&r.body[5..]).expect("request body decodes"))
+            .map(|r| r.decode().expect("request body decodes"))
             .collect()
     }
-
-    fn remaining(&self) -> usize {
-        self.script.lock().len()
-    }
-}
-
-#[async_trait]
-impl Transport for FakeTransport {
-    async fn unary(&self, request: Request) -> Result<Response, TransportError> {
-        let reply = self.script.lock().pop_front();
-        let method = request
-            .path
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        self.requests.lock().push(request);
-        let reply = reply.unwrap_or_else(|| panic!("unscripted call to {method}"));
-        assert_eq!(reply.method, method, "calls came in an unexpected order");
-        *self.clock.now.lock() += reply.takes;
-        reply.result
-    }
-}
-
-/// A clock whose `sleep` returns at once after moving virtual time forward.
-#[derive(Default)]
-struct VirtualClock {
-    now: spin::Mutex<Duration>,
-    sleeps: spin::Mutex<Vec<Duration>>,
-}
-
-impl VirtualClock {
-    fn sleeps(&self) -> Vec<Duration> {
-        self.sleeps.lock().clone()
-    }
-}
-
-#[async_trait]
-impl Clock for VirtualClock {
-    fn now(&self) -> Duration {
-        *self.now.lock()
-    }
-
-    async fn sleep(&self, duration: Duration) {
-        *self.now.lock() += duration;
-        self.sleeps.lock().push(duration);
-    }
-}
-
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = core::pin::pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..1000 {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-    }
-    panic!("future never completed, but the fake transport and clock never pend");
-}
-
-struct Rig {
-    transport: Arc<FakeTransport>,
-    clock: Arc<VirtualClock>,
-    client: Client,
 }
 
 fn rig_with(options: ConnectOptions) -> Rig {
-    let clock = Arc::new(VirtualClock::default());
-    let transport = Arc::new(FakeTransport {
-        clock: clock.clone(),
-        ..FakeTransport::default()
-    });
-    let client = Client::new(transport.clone(), clock.clone(), options);
+    let mock = MockTransport::new();
     Rig {
-        transport,
-        clock,
-        client,
+        clock: mock.clock(),
+        client: mock.client(options),
+        mock,
     }
 }
 
@@ -198,60 +101,8 @@ fn rig() -> Rig {
     )
 }
 
-fn ok_response<M: Message>(message: &M) -> Response {
-    let mut headers = Metadata::new();
-    headers.insert("content-type", "application/grpc");
-    let mut trailers = Metadata::new();
-    trailers.insert("grpc-status", "0");
-    Response {
-        http_status: 200,
-        headers,
-        body: grpc::encode_message(message),
-        trailers,
-    }
-}
-
-/// A Trailers-Only error reply, optionally with `grpc-status-details-bin`.
-fn status_response(code: Code, message: &str, detail: Option<Any>) -> Response {
-    let mut headers = Metadata::new();
-    headers.insert("content-type", "application/grpc");
-    headers.insert("grpc-status", alloc::format!("{}", code.0));
-    headers.insert("grpc-message", message);
-    if let Some(detail) = detail {
-        let status = RpcStatus {
-            code: code.0 as i32,
-            message: message.to_string(),
-            details: vec![detail],
-        };
-        headers.insert("grpc-status-details-bin", base64(&status.encode_to_vec()));
-    }
-    Response {
-        http_status: 200,
-        headers,
-        ..Response::default()
-    }
-}
-
-fn any<M: Message + Name>(message: &M) -> Any {
-    Any {
-        type_url: M::type_url(),
-        value: message.encode_to_vec(),
-    }
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
+fn failure(kind: TransportErrorKind) -> TransportError {
+    TransportError::new(kind, "scripted failure")
 }
 
 fn json_payloads(values: &[serde_json::Value]) -> Option<Payloads> {
@@ -319,13 +170,12 @@ fn every_call_carries_the_standard_headers() {
             .with_namespace("orders-ns")
             .with_metadata("x-team", "payments"),
     );
-    rig.transport
-        .ok("GetSystemInfo", GetSystemInfoResponse::default());
-    rig.transport.ok(START, started("run-1"));
+    rig.ok("GetSystemInfo", GetSystemInfoResponse::default());
+    rig.ok(START, started("run-1"));
     block_on(rig.client.get_system_info()).unwrap();
     block_on(rig.client.start_workflow("Echo", ("hi",), start_options())).unwrap();
 
-    let requests = rig.transport.requests();
+    let requests = rig.mock.requests();
     for request in &requests {
         let m = &request.metadata;
         assert_eq!(m.get("client-name"), Some("temporal-lite"));
@@ -351,8 +201,7 @@ fn every_call_carries_the_standard_headers() {
 fn api_key_is_sent_only_when_set_and_can_be_replaced_live() {
     let rig = rig_with(ConnectOptions::new("h:1").with_api_key("first-key"));
     for _ in 0..3 {
-        rig.transport
-            .ok("GetSystemInfo", GetSystemInfoResponse::default());
+        rig.ok("GetSystemInfo", GetSystemInfoResponse::default());
     }
     let clone = rig.client.clone();
     block_on(rig.client.get_system_info()).unwrap();
@@ -362,7 +211,7 @@ fn api_key_is_sent_only_when_set_and_can_be_replaced_live() {
     block_on(clone.get_system_info()).unwrap();
 
     let auth: Vec<Option<String>> = rig
-        .transport
+        .mock
         .requests()
         .iter()
         .map(|r| r.metadata.get("authorization").map(String::from))
@@ -384,15 +233,12 @@ fn api_key_is_sent_only_when_set_and_can_be_replaced_live() {
 
 #[test]
 fn connect_with_checks_the_server_unless_lazy() {
-    let clock = Arc::new(VirtualClock::default());
-    let transport = Arc::new(FakeTransport {
-        clock: clock.clone(),
-        ..FakeTransport::default()
-    });
-    transport.status("GetSystemInfo", Code::UNAUTHENTICATED, "bad key");
+    let mock = MockTransport::new();
+    mock.on("GetSystemInfo")
+        .respond_status(Status::new(Code::UNAUTHENTICATED, "bad key"));
     let error = block_on(Client::connect_with(
-        transport.clone(),
-        clock.clone(),
+        Arc::new(mock.clone()),
+        mock.clock(),
         ConnectOptions::default(),
     ))
     .unwrap_err();
@@ -403,17 +249,62 @@ fn connect_with_checks_the_server_unless_lazy() {
     assert!(error.to_string().contains("API key"), "{error}");
 
     let client = block_on(Client::connect_with(
-        transport.clone(),
-        clock,
+        Arc::new(mock.clone()),
+        mock.clock(),
         ConnectOptions::default().lazy(true),
     ))
     .unwrap();
-    assert_eq!(
-        transport.requests().len(),
-        1,
-        "a lazy connect makes no call"
-    );
+    assert_eq!(mock.requests().len(), 1, "a lazy connect makes no call");
     assert_eq!(client.namespace(), "default");
+}
+
+#[test]
+fn connect_with_rpc_options_applies_them_to_the_check() {
+    let mock = MockTransport::new();
+    mock.on("GetSystemInfo")
+        .fail(failure(TransportErrorKind::Connect));
+    // By default a dead address is retried for about 10 s.
+    block_on(Client::connect_with(
+        Arc::new(mock.clone()),
+        mock.clock(),
+        ConnectOptions::default(),
+    ))
+    .unwrap_err();
+    assert!(mock.requests().len() > 5, "{}", mock.requests().len());
+    assert!(mock.clock().now() >= Duration::from_secs(4));
+
+    mock.clear_requests();
+    let before = mock.clock().now();
+    let rpc = RpcOptions {
+        timeout: Duration::from_secs(2),
+        retry: RetryConfig::no_retries(),
+        ..RpcOptions::default()
+    };
+    let error = block_on(Client::connect_with_rpc_options(
+        Arc::new(mock.clone()),
+        mock.clock(),
+        ConnectOptions::default(),
+        rpc.clone(),
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(&error, Error::Transport(e) if e.kind() == TransportErrorKind::Connect),
+        "{error:?}"
+    );
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 1, "no retries");
+    assert_eq!(requests[0].timeout, Some(Duration::from_secs(2)));
+    assert_eq!(mock.clock().now(), before, "no backoff");
+
+    let client = block_on(Client::connect_with_rpc_options(
+        Arc::new(mock.clone()),
+        mock.clock(),
+        ConnectOptions::default().lazy(true),
+        rpc.clone(),
+    ))
+    .unwrap();
+    assert_eq!(client.rpc_options(), &rpc);
+    assert_eq!(mock.requests().len(), 1, "a lazy connect makes no call");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -423,15 +314,14 @@ fn connect_with_checks_the_server_unless_lazy() {
 #[test]
 fn retries_reuse_the_request_id() {
     let rig = rig();
-    rig.transport
-        .status(START, Code::UNAVAILABLE, "server restarting");
-    rig.transport.fail(START, TransportErrorKind::Io);
-    rig.transport.fail(START, TransportErrorKind::Connect);
-    rig.transport.ok(START, started("run-1"));
+    rig.status(START, Code::UNAVAILABLE, "server restarting");
+    rig.fail(START, TransportErrorKind::Io);
+    rig.fail(START, TransportErrorKind::Connect);
+    rig.ok(START, started("run-1"));
     let handle = block_on(rig.client.start_workflow("Echo", ("hi",), start_options())).unwrap();
     assert_eq!(handle.result_run_id(), Some("run-1"));
 
-    let sent: Vec<StartWorkflowExecutionRequest> = rig.transport.sent(START);
+    let sent: Vec<StartWorkflowExecutionRequest> = rig.sent(START);
     assert_eq!(sent.len(), 4);
     let id = &sent[0].request_id;
     assert_eq!(id.len(), 36, "UUID format: {id}");
@@ -453,14 +343,14 @@ fn retries_reuse_the_request_id() {
 #[test]
 fn request_ids_differ_between_calls_and_honour_the_users() {
     let rig = rig();
-    rig.transport.ok(START, started("a"));
-    rig.transport.ok(START, started("b"));
-    rig.transport.ok(START, started("c"));
+    rig.ok(START, started("a"));
+    rig.ok(START, started("b"));
+    rig.ok(START, started("c"));
     block_on(rig.client.start_workflow("Echo", (), start_options())).unwrap();
     block_on(rig.client.start_workflow("Echo", (), start_options())).unwrap();
     let mine = start_options().request_id("my-request");
     block_on(rig.client.start_workflow("Echo", (), mine)).unwrap();
-    let sent: Vec<StartWorkflowExecutionRequest> = rig.transport.sent(START);
+    let sent: Vec<StartWorkflowExecutionRequest> = rig.sent(START);
     assert_ne!(sent[0].request_id, sent[1].request_id);
     assert_eq!(sent[2].request_id, "my-request");
 }
@@ -469,15 +359,14 @@ fn request_ids_differ_between_calls_and_honour_the_users() {
 fn backoff_respects_the_total_budget() {
     let rig = rig();
     for _ in 0..20 {
-        rig.transport
-            .status("GetSystemInfo", Code::UNAVAILABLE, "down");
+        rig.status("GetSystemInfo", Code::UNAVAILABLE, "down");
     }
     let error = block_on(rig.client.get_system_info()).unwrap_err();
     assert!(
         matches!(&error, Error::Status(s) if s.code == Code::UNAVAILABLE),
         "{error:?}"
     );
-    let attempts = rig.transport.requests().len();
+    let attempts = rig.mock.requests().len();
     let slept: Duration = rig.clock.sleeps().iter().sum();
     assert!(slept <= Duration::from_secs(10), "slept {slept:?}");
     assert!(slept >= Duration::from_secs(4), "gave up early: {slept:?}");
@@ -504,32 +393,28 @@ fn attempts_are_capped() {
     };
     let client = rig.client.clone().with_rpc_options(rpc);
     for _ in 0..10 {
-        rig.transport
-            .fail("GetSystemInfo", TransportErrorKind::Connect);
+        rig.fail("GetSystemInfo", TransportErrorKind::Connect);
     }
     let error = block_on(client.get_system_info()).unwrap_err();
     assert!(matches!(&error, Error::Transport(e) if e.kind() == TransportErrorKind::Connect));
     assert!(error.to_string().contains("listening"), "{error}");
-    assert_eq!(rig.transport.requests().len(), 4);
+    assert_eq!(rig.mock.requests().len(), 4);
 
     let no_retries = rig.client.clone().with_rpc_options(RpcOptions {
         retry: RetryConfig::no_retries(),
         ..RpcOptions::default()
     });
-    let before = rig.transport.requests().len();
+    let before = rig.mock.requests().len();
     block_on(no_retries.get_system_info()).unwrap_err();
-    assert_eq!(rig.transport.requests().len(), before + 1);
+    assert_eq!(rig.mock.requests().len(), before + 1);
 }
 
 #[test]
 fn resource_exhausted_uses_the_longer_backoff() {
     let rig = rig();
-    rig.transport
-        .status("GetSystemInfo", Code::RESOURCE_EXHAUSTED, "rate limited");
-    rig.transport
-        .status("GetSystemInfo", Code::RESOURCE_EXHAUSTED, "rate limited");
-    rig.transport
-        .ok("GetSystemInfo", GetSystemInfoResponse::default());
+    rig.status("GetSystemInfo", Code::RESOURCE_EXHAUSTED, "rate limited");
+    rig.status("GetSystemInfo", Code::RESOURCE_EXHAUSTED, "rate limited");
+    rig.ok("GetSystemInfo", GetSystemInfoResponse::default());
     block_on(rig.client.get_system_info()).unwrap();
     let sleeps = rig.clock.sleeps();
     assert_eq!(sleeps.len(), 2);
@@ -539,7 +424,7 @@ fn resource_exhausted_uses_the_longer_backoff() {
 
 #[test]
 fn permanent_failures_are_not_retried() {
-    type Script = Box<dyn Fn(&FakeTransport)>;
+    type Script = Box<dyn Fn(&Rig)>;
     let cases: Vec<Script> = vec![
         Box::new(|t| t.status("GetSystemInfo", Code::INVALID_ARGUMENT, "bad")),
         Box::new(|t| t.status("GetSystemInfo", Code::NOT_FOUND, "gone")),
@@ -563,9 +448,9 @@ fn permanent_failures_are_not_retried() {
     ];
     for script in cases {
         let rig = rig();
-        script(&rig.transport);
+        script(&rig);
         assert!(block_on(rig.client.get_system_info()).is_err());
-        assert_eq!(rig.transport.requests().len(), 1);
+        assert_eq!(rig.mock.requests().len(), 1);
         assert!(rig.clock.sleeps().is_empty());
     }
 }
@@ -581,21 +466,18 @@ fn transient_statuses_are_retried() {
         Code::OUT_OF_RANGE,
     ] {
         let rig = rig();
-        rig.transport.status("GetSystemInfo", code, "transient");
-        rig.transport
-            .ok("GetSystemInfo", GetSystemInfoResponse::default());
+        rig.status("GetSystemInfo", code, "transient");
+        rig.ok("GetSystemInfo", GetSystemInfoResponse::default());
         block_on(rig.client.get_system_info()).unwrap();
-        assert_eq!(rig.transport.requests().len(), 2, "{code}");
+        assert_eq!(rig.mock.requests().len(), 2, "{code}");
     }
 }
 
 #[test]
 fn a_timed_out_attempt_is_retried_and_then_reported_as_deadline_exceeded() {
     let rig = rig();
-    rig.transport
-        .fail("GetSystemInfo", TransportErrorKind::Timeout);
-    rig.transport
-        .ok("GetSystemInfo", GetSystemInfoResponse::default());
+    rig.fail("GetSystemInfo", TransportErrorKind::Timeout);
+    rig.ok("GetSystemInfo", GetSystemInfoResponse::default());
     block_on(rig.client.get_system_info()).unwrap();
 
     // Once the budget is gone, a timeout is final.
@@ -604,8 +486,7 @@ fn a_timed_out_attempt_is_retried_and_then_reported_as_deadline_exceeded() {
         retry: RetryConfig::no_retries(),
         ..RpcOptions::default()
     });
-    rig2.transport
-        .fail("GetSystemInfo", TransportErrorKind::Timeout);
+    rig2.fail("GetSystemInfo", TransportErrorKind::Timeout);
     let error = block_on(client.get_system_info()).unwrap_err();
     assert!(matches!(error, Error::DeadlineExceeded { .. }), "{error:?}");
 }
@@ -614,33 +495,31 @@ fn a_timed_out_attempt_is_retried_and_then_reported_as_deadline_exceeded() {
 fn ordinary_calls_count_the_budget_from_the_start_of_the_call() {
     let rig = rig();
     // The first attempt takes 9.95 s and fails: no retry fits in the remaining 50 ms.
-    rig.transport.push_taking(
-        "GetSystemInfo",
-        Duration::from_millis(9950),
-        Ok(status_response(Code::UNAVAILABLE, "down", None)),
-    );
+    rig.mock
+        .on("GetSystemInfo")
+        .respond_status(Status::new(Code::UNAVAILABLE, "down"))
+        .delay(Duration::from_millis(9950));
     block_on(rig.client.get_system_info()).unwrap_err();
-    assert_eq!(rig.transport.requests().len(), 1);
+    assert_eq!(rig.mock.requests().len(), 1);
 }
 
 #[test]
 fn long_polls_use_the_long_deadline_and_a_budget_from_the_first_failure() {
     let rig = rig();
     // The connection breaks after a long poll held for 60 s: still retried.
-    rig.transport.push_taking(
-        HISTORY,
-        Duration::from_secs(60),
-        Err(TransportError::new(
+    rig.mock
+        .on(HISTORY)
+        .fail(TransportError::new(
             TransportErrorKind::Io,
             "connection reset",
-        )),
-    );
-    rig.transport
-        .ok(HISTORY, completed(serde_json::json!(1), ""));
+        ))
+        .times(1)
+        .delay(Duration::from_secs(60));
+    rig.ok(HISTORY, completed(serde_json::json!(1), ""));
     let handle = rig.client.workflow_handle("order-1");
     let value: u32 = block_on(handle.result()).unwrap();
     assert_eq!(value, 1);
-    let request = &rig.transport.requests()[0];
+    let request = &rig.mock.requests()[0];
     assert_eq!(request.timeout, Some(Duration::from_secs(70)));
     assert_eq!(
         grpc::decode_timeout(request.metadata.get("grpc-timeout").unwrap()),
@@ -660,14 +539,11 @@ fn already_started_maps_to_a_typed_error() {
         run_id: "run-0".to_string(),
         ..Default::default()
     };
-    rig.transport.push(
-        START,
-        Ok(status_response(
-            Code::ALREADY_EXISTS,
-            "Workflow execution is already running.",
-            Some(any(&detail)),
-        )),
-    );
+    rig.mock.on(START).respond_status(status::with_details(
+        Code::ALREADY_EXISTS,
+        "Workflow execution is already running.",
+        &detail,
+    ));
     let error = block_on(rig.client.start_workflow("Echo", (), start_options())).unwrap_err();
     match &error {
         Error::WorkflowAlreadyStarted {
@@ -681,7 +557,7 @@ fn already_started_maps_to_a_typed_error() {
     }
     assert_eq!(error.code(), Some(Code::ALREADY_EXISTS));
     assert!(error.to_string().contains("order-1"), "{error}");
-    assert_eq!(rig.transport.requests().len(), 1, "not retried");
+    assert_eq!(rig.mock.requests().len(), 1, "not retried");
 }
 
 #[test]
@@ -690,26 +566,23 @@ fn status_details_and_codes_map_to_typed_errors() {
     let ns = details::NamespaceNotFoundFailure {
         namespace: "nope".to_string(),
     };
-    rig.transport.push(
-        "GetSystemInfo",
-        Ok(status_response(
+    rig.mock
+        .on("GetSystemInfo")
+        .respond_status(status::with_details(
             Code::NOT_FOUND,
             "Namespace nope is not found.",
-            Some(any(&ns)),
-        )),
-    );
+            &ns,
+        ))
+        .times(1);
     let error = block_on(rig.client.get_system_info()).unwrap_err();
     assert!(
         matches!(&error, Error::NamespaceNotFound { namespace } if namespace == "nope"),
         "{error:?}"
     );
 
-    rig.transport
-        .status("GetSystemInfo", Code::NOT_FOUND, "workflow not found");
-    rig.transport
-        .status("GetSystemInfo", Code::PERMISSION_DENIED, "no access");
-    rig.transport
-        .status("GetSystemInfo", Code::FAILED_PRECONDITION, "odd");
+    rig.status("GetSystemInfo", Code::NOT_FOUND, "workflow not found");
+    rig.status("GetSystemInfo", Code::PERMISSION_DENIED, "no access");
+    rig.status("GetSystemInfo", Code::FAILED_PRECONDITION, "odd");
     let e = block_on(rig.client.get_system_info()).unwrap_err();
     assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
     let e = block_on(rig.client.get_system_info()).unwrap_err();
@@ -762,7 +635,7 @@ fn invalid_options_fail_before_any_call() {
         assert!(matches!(error, Error::InvalidOptions { .. }), "{error:?}");
         assert!(error.to_string().contains(expected), "{error}");
     }
-    assert!(rig.transport.requests().is_empty());
+    assert!(rig.mock.requests().is_empty());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -774,7 +647,7 @@ fn a_start_that_found_a_running_chain_does_not_take_its_run_for_the_first() {
     // UseExisting answered with a later run of a continue-as-new chain: that run must not be
     // sent as `first_execution_run_id` (the server would answer "not found").
     let rig = rig();
-    rig.transport.ok(
+    rig.ok(
         START,
         StartWorkflowExecutionResponse {
             run_id: "run-3".to_string(),
@@ -782,7 +655,7 @@ fn a_start_that_found_a_running_chain_does_not_take_its_run_for_the_first() {
             ..Default::default()
         },
     );
-    rig.transport.ok(
+    rig.ok(
         START,
         StartWorkflowExecutionResponse {
             run_id: "run-3".to_string(),
@@ -804,7 +677,7 @@ fn a_start_that_found_a_running_chain_does_not_take_its_run_for_the_first() {
 #[test]
 fn start_sends_every_option() {
     let rig = rig();
-    rig.transport.ok(START, started("run-1"));
+    rig.ok(START, started("run-1"));
     let options = StartWorkflowOptions::new("order-1", "orders")
         .execution_timeout(Duration::from_secs(3600))
         .run_timeout(Duration::from_millis(1500))
@@ -828,10 +701,7 @@ fn start_sends_every_option() {
     assert_eq!(handle.run_id(), None);
     assert_eq!(handle.first_execution_run_id(), Some("run-1"));
 
-    let request = rig
-        .transport
-        .sent::<StartWorkflowExecutionRequest>(START)
-        .remove(0);
+    let request = rig.sent::<StartWorkflowExecutionRequest>(START).remove(0);
     assert_eq!(request.namespace, "orders-ns");
     assert_eq!(request.workflow_id, "order-1");
     assert_eq!(request.workflow_type.unwrap().name, "ProcessOrder");
@@ -880,12 +750,9 @@ fn start_sends_every_option() {
 #[test]
 fn unset_options_are_left_to_the_server() {
     let rig = rig();
-    rig.transport.ok(START, started("run-1"));
+    rig.ok(START, started("run-1"));
     block_on(rig.client.start_workflow("Echo", (), start_options())).unwrap();
-    let request = rig
-        .transport
-        .sent::<StartWorkflowExecutionRequest>(START)
-        .remove(0);
+    let request = rig.sent::<StartWorkflowExecutionRequest>(START).remove(0);
     assert!(request.input.is_none());
     assert!(request.workflow_execution_timeout.is_none());
     assert!(request.retry_policy.is_none());
@@ -898,7 +765,7 @@ fn unset_options_are_left_to_the_server() {
 #[test]
 fn signal_with_start_sends_both_inputs() {
     let rig = rig();
-    rig.transport.ok(
+    rig.ok(
         "SignalWithStartWorkflowExecution",
         SignalWithStartWorkflowExecutionResponse {
             run_id: "run-9".to_string(),
@@ -916,7 +783,6 @@ fn signal_with_start_sends_both_inputs() {
     .unwrap();
     assert_eq!(handle.result_run_id(), Some("run-9"));
     let request = rig
-        .transport
         .sent::<SignalWithStartWorkflowExecutionRequest>("SignalWithStartWorkflowExecution")
         .remove(0);
     assert_eq!(request.signal_name, "add-item");
@@ -933,8 +799,8 @@ fn signal_with_start_sends_both_inputs() {
 #[test]
 fn result_follows_continue_as_new_and_repolls_empty_pages() {
     let rig = rig();
-    rig.transport.ok(START, started("run-1"));
-    rig.transport.ok(
+    rig.ok(START, started("run-1"));
+    rig.ok(
         HISTORY,
         close_page(Attributes::WorkflowExecutionContinuedAsNewEventAttributes(
             WorkflowExecutionContinuedAsNewEventAttributes {
@@ -943,17 +809,22 @@ fn result_follows_continue_as_new_and_repolls_empty_pages() {
             },
         )),
     );
-    // The long poll on run-2 expires twice with nothing new.
-    rig.transport.ok(HISTORY, history_page(vec![], b"token-a"));
-    rig.transport.ok(HISTORY, history_page(vec![], b"token-b"));
-    rig.transport
-        .ok(HISTORY, completed(serde_json::json!({"total": 42}), ""));
+    // The long poll on run-2 expires twice with nothing new, each time after the server's
+    // long-poll interval (20 s).
+    for token in [&b"token-a"[..], b"token-b"] {
+        rig.mock
+            .on(HISTORY)
+            .respond(history_page(vec![], token))
+            .times(1)
+            .delay(Duration::from_secs(20));
+    }
+    rig.ok(HISTORY, completed(serde_json::json!({"total": 42}), ""));
 
     let handle = block_on(rig.client.start_workflow("Count", (), start_options())).unwrap();
     let result: serde_json::Value = block_on(handle.result()).unwrap();
     assert_eq!(result, serde_json::json!({"total": 42}));
 
-    let polls: Vec<GetWorkflowExecutionHistoryRequest> = rig.transport.sent(HISTORY);
+    let polls: Vec<GetWorkflowExecutionHistoryRequest> = rig.sent(HISTORY);
     let seen: Vec<(&str, &[u8])> = polls
         .iter()
         .map(|p| {
@@ -983,8 +854,91 @@ fn result_follows_continue_as_new_and_repolls_empty_pages() {
     }
     assert!(
         rig.clock.sleeps().is_empty(),
-        "empty pages are re-polled at once"
+        "empty pages of polls the server held are re-polled at once"
     );
+}
+
+/// Polls of `HISTORY` that started before `until` (virtual time).
+fn history_polls_before(mock: &MockTransport, until: Duration) -> usize {
+    mock.requests_for(HISTORY)
+        .iter()
+        .filter(|r| r.at < until)
+        .count()
+}
+
+#[test]
+fn result_spaces_out_long_polls_the_server_answers_at_once() {
+    // With a long-poll deadline of a second or less the server answers every poll at once
+    // with an empty page; result() must not poll in a tight loop.
+    let mock = MockTransport::with_clock(Arc::new(ManualClock::paused()));
+    mock.on(HISTORY).respond(history_page(vec![], b"again"));
+    let clock = mock.clock();
+    let client = mock
+        .client(ConnectOptions::default())
+        .with_rpc_options(RpcOptions {
+            long_poll_timeout: Duration::from_millis(800),
+            ..RpcOptions::default()
+        });
+    let handle = client.workflow_handle("order-1");
+    let mut result = Box::pin(handle.result::<u32>());
+    // Ten seconds of virtual time, in 50 ms steps.
+    for _ in 0..200 {
+        assert!(testing::poll_once(&mut result).is_pending());
+        clock.advance(Duration::from_millis(50));
+    }
+    // Polls at 0, 0.1, 0.3, 0.7 and 1.5 s, then one a second.
+    assert_eq!(history_polls_before(&mock, Duration::from_secs(10)), 13);
+    let ms = Duration::from_millis;
+    assert_eq!(
+        clock.sleeps()[..6],
+        [ms(100), ms(200), ms(400), ms(800), ms(1000), ms(1000)]
+    );
+
+    // The result arrives: the next poll returns it.
+    mock.on(HISTORY)
+        .respond(completed(serde_json::json!(7), ""));
+    let value = loop {
+        if let Poll::Ready(value) = testing::poll_once(&mut result) {
+            break value.unwrap();
+        }
+        clock.advance(Duration::from_millis(50));
+    };
+    assert_eq!(value, 7);
+    assert!(history_polls_before(&mock, Duration::MAX) <= 15);
+}
+
+#[test]
+fn a_history_stream_spaces_out_empty_long_polls_until_events_arrive() {
+    let rig = rig();
+    rig.mock
+        .on(HISTORY)
+        .respond(history_page(vec![], b"empty"))
+        .times(3)
+        .respond(history_page(vec![event(1)], b"after-1"))
+        .times(1)
+        .respond(history_page(vec![], b"empty"))
+        .times(2)
+        .respond(history_page(vec![event(2)], b""))
+        .times(1);
+    let mut stream = rig
+        .client
+        .workflow_handle("order-1")
+        .history_events(HistoryPageOptions {
+            wait_new_event: true,
+            ..HistoryPageOptions::default()
+        });
+    let mut ids = Vec::new();
+    while let Some(event) = block_on(stream.next_event()) {
+        ids.push(event.unwrap().event_id);
+    }
+    assert_eq!(ids, [1, 2]);
+    let ms = Duration::from_millis;
+    // The pause grows while pages are empty and starts over after events.
+    assert_eq!(
+        rig.clock.sleeps(),
+        [ms(100), ms(200), ms(400), ms(100), ms(200)]
+    );
+    assert!(rig.mock.unused().is_empty(), "{:?}", rig.mock.unused());
 }
 
 #[test]
@@ -992,9 +946,8 @@ fn result_follows_cron_retry_and_timeout_runs_but_not_cancel_or_terminate() {
     let rig = rig();
     // Completed with a next cron run, failed with a retry, timed out with a retry, then
     // canceled: canceled is final.
-    rig.transport
-        .ok(HISTORY, completed(serde_json::json!(1), "run-2"));
-    rig.transport.ok(
+    rig.ok(HISTORY, completed(serde_json::json!(1), "run-2"));
+    rig.ok(
         HISTORY,
         close_page(Attributes::WorkflowExecutionFailedEventAttributes(
             WorkflowExecutionFailedEventAttributes {
@@ -1008,7 +961,7 @@ fn result_follows_cron_retry_and_timeout_runs_but_not_cancel_or_terminate() {
             },
         )),
     );
-    rig.transport.ok(
+    rig.ok(
         HISTORY,
         close_page(Attributes::WorkflowExecutionTimedOutEventAttributes(
             WorkflowExecutionTimedOutEventAttributes {
@@ -1017,7 +970,7 @@ fn result_follows_cron_retry_and_timeout_runs_but_not_cancel_or_terminate() {
             },
         )),
     );
-    rig.transport.ok(
+    rig.ok(
         HISTORY,
         close_page(Attributes::WorkflowExecutionCanceledEventAttributes(
             WorkflowExecutionCanceledEventAttributes {
@@ -1044,7 +997,6 @@ fn result_follows_cron_retry_and_timeout_runs_but_not_cancel_or_terminate() {
         "workflow `order-1` (run run-4) was canceled"
     );
     let runs: Vec<String> = rig
-        .transport
         .sent::<GetWorkflowExecutionHistoryRequest>(HISTORY)
         .into_iter()
         .map(|r| r.execution.unwrap().run_id)
@@ -1055,7 +1007,7 @@ fn result_follows_cron_retry_and_timeout_runs_but_not_cancel_or_terminate() {
 #[test]
 fn result_reports_terminated_and_timed_out() {
     let rig = rig();
-    rig.transport.ok(
+    rig.ok(
         HISTORY,
         close_page(Attributes::WorkflowExecutionTerminatedEventAttributes(
             WorkflowExecutionTerminatedEventAttributes {
@@ -1065,7 +1017,7 @@ fn result_reports_terminated_and_timed_out() {
             },
         )),
     );
-    rig.transport.ok(
+    rig.ok(
         HISTORY,
         close_page(Attributes::WorkflowExecutionTimedOutEventAttributes(
             WorkflowExecutionTimedOutEventAttributes {
@@ -1133,7 +1085,7 @@ fn result_decodes_the_failure_chain() {
         cause: Some(Box::new(activity)),
         ..Default::default()
     };
-    rig.transport.ok(
+    rig.ok(
         HISTORY,
         close_page(Attributes::WorkflowExecutionFailedEventAttributes(
             WorkflowExecutionFailedEventAttributes {
@@ -1198,8 +1150,7 @@ fn encoded_failure_attributes_are_decoded() {
 #[test]
 fn outcome_without_following_stops_at_the_first_run() {
     let rig = rig();
-    rig.transport
-        .ok(HISTORY, completed(serde_json::json!("first"), "run-2"));
+    rig.ok(HISTORY, completed(serde_json::json!("first"), "run-2"));
     let handle = rig.client.workflow_handle_with_run("order-1", "run-1");
     let outcome = block_on(handle.outcome_following(false)).unwrap();
     let WorkflowOutcome::Completed { run_id, result } = outcome else {
@@ -1208,7 +1159,7 @@ fn outcome_without_following_stops_at_the_first_run() {
     assert_eq!(run_id, "run-1");
     assert_eq!(rig.client.decode::<String>(&result[0]).unwrap(), "first");
 
-    rig.transport.ok(
+    rig.ok(
         HISTORY,
         close_page(Attributes::WorkflowExecutionContinuedAsNewEventAttributes(
             WorkflowExecutionContinuedAsNewEventAttributes {
@@ -1230,9 +1181,8 @@ fn outcome_without_following_stops_at_the_first_run() {
 #[test]
 fn execute_workflow_starts_and_waits() {
     let rig = rig();
-    rig.transport.ok(START, started("run-1"));
-    rig.transport
-        .ok(HISTORY, completed(serde_json::json!("HI"), ""));
+    rig.ok(START, started("run-1"));
+    rig.ok(HISTORY, completed(serde_json::json!("HI"), ""));
     let value: String = block_on(
         rig.client
             .execute_workflow("Upper", ("hi",), start_options()),
@@ -1244,8 +1194,7 @@ fn execute_workflow_starts_and_waits() {
 #[test]
 fn a_result_of_the_wrong_type_is_a_payload_error() {
     let rig = rig();
-    rig.transport
-        .ok(HISTORY, completed(serde_json::json!("text"), ""));
+    rig.ok(HISTORY, completed(serde_json::json!("text"), ""));
     let error = block_on(rig.client.workflow_handle("w").result::<u64>()).unwrap_err();
     assert!(matches!(error, Error::PayloadConversion(_)), "{error:?}");
     assert!(
@@ -1261,16 +1210,16 @@ fn a_result_of_the_wrong_type_is_a_payload_error() {
 #[test]
 fn signal_cancel_and_terminate_target_the_handle() {
     let rig = rig();
-    rig.transport.ok(START, started("run-1"));
-    rig.transport.ok(
+    rig.ok(START, started("run-1"));
+    rig.ok(
         "SignalWorkflowExecution",
         SignalWorkflowExecutionResponse::default(),
     );
-    rig.transport.ok(
+    rig.ok(
         "RequestCancelWorkflowExecution",
         RequestCancelWorkflowExecutionResponse::default(),
     );
-    rig.transport.ok(
+    rig.ok(
         "TerminateWorkflowExecution",
         TerminateWorkflowExecutionResponse::default(),
     );
@@ -1280,7 +1229,6 @@ fn signal_cancel_and_terminate_target_the_handle() {
     block_on(handle.terminate_with_details("stuck", ("debug info",))).unwrap();
 
     let signal = rig
-        .transport
         .sent::<SignalWorkflowExecutionRequest>("SignalWorkflowExecution")
         .remove(0);
     let target = signal.workflow_execution.unwrap();
@@ -1294,7 +1242,6 @@ fn signal_cancel_and_terminate_target_the_handle() {
     assert_eq!(signal.request_id.len(), 36);
 
     let cancel = rig
-        .transport
         .sent::<RequestCancelWorkflowExecutionRequest>("RequestCancelWorkflowExecution")
         .remove(0);
     assert_eq!(cancel.first_execution_run_id, "run-1");
@@ -1302,7 +1249,6 @@ fn signal_cancel_and_terminate_target_the_handle() {
     assert_eq!(cancel.namespace, "orders-ns");
 
     let terminate = rig
-        .transport
         .sent::<TerminateWorkflowExecutionRequest>("TerminateWorkflowExecution")
         .remove(0);
     assert_eq!(terminate.reason, "stuck");
@@ -1313,14 +1259,14 @@ fn signal_cancel_and_terminate_target_the_handle() {
 #[test]
 fn query_decodes_answers_and_reports_rejection_and_failure() {
     let rig = rig();
-    rig.transport.ok(
+    rig.ok(
         "QueryWorkflow",
         QueryWorkflowResponse {
             query_result: json_payloads(&[serde_json::json!(["a", "b"])]),
             ..Default::default()
         },
     );
-    rig.transport.ok(
+    rig.ok(
         "QueryWorkflow",
         QueryWorkflowResponse {
             query_rejected: Some(QueryRejected { status: 3 }),
@@ -1333,21 +1279,18 @@ fn query_decodes_answers_and_reports_rejection_and_failure() {
             ..Default::default()
         }),
     };
-    rig.transport.push(
-        "QueryWorkflow",
-        Ok(status_response(
+    rig.mock
+        .on("QueryWorkflow")
+        .respond_status(status::with_details(
             Code::INVALID_ARGUMENT,
             "no handler for query type items2",
-            Some(any(&failed)),
-        )),
-    );
+            &failed,
+        ))
+        .times(1);
     let handle = rig.client.workflow_handle_with_run("order-1", "run-1");
     let items: Vec<String> = block_on(handle.query("items", ("all",))).unwrap();
     assert_eq!(items, ["a", "b"]);
-    let request = rig
-        .transport
-        .sent::<QueryWorkflowRequest>("QueryWorkflow")
-        .remove(0);
+    let request = rig.sent::<QueryWorkflowRequest>("QueryWorkflow").remove(0);
     let query = request.query.unwrap();
     assert_eq!(query.query_type, "items");
     assert_eq!(query.query_args.unwrap().payloads.len(), 1);
@@ -1369,6 +1312,66 @@ fn query_decodes_answers_and_reports_rejection_and_failure() {
     };
     assert!(message.contains("items2"));
     assert!(failure.as_ref().unwrap().message.contains("items2"));
+}
+
+#[test]
+fn query_sends_the_reject_condition_and_reports_the_rejection() {
+    let rig = rig();
+    rig.ok(
+        "QueryWorkflow",
+        QueryWorkflowResponse {
+            query_rejected: Some(QueryRejected { status: 4 }),
+            ..Default::default()
+        },
+    );
+    for answer in [5, 6] {
+        rig.ok(
+            "QueryWorkflow",
+            QueryWorkflowResponse {
+                query_result: json_payloads(&[serde_json::json!(answer)]),
+                ..Default::default()
+            },
+        );
+    }
+    let handle = rig.client.workflow_handle("order-1");
+    let cleanly =
+        QueryOptions::default().reject_condition(QueryRejectCondition::NotCompletedCleanly);
+    let error = block_on(handle.query_with_options::<u32>("count", (), cleanly)).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::QueryRejected {
+                status: WorkflowStatus::Canceled
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "query rejected: the workflow is canceled"
+    );
+    let open = QueryOptions {
+        reject_condition: Some(QueryRejectCondition::NotOpen),
+    };
+    let answer: u32 = block_on(handle.query_with_options("count", (), open)).unwrap();
+    assert_eq!(answer, 5);
+    let answer: u32 = block_on(handle.query("count", ())).unwrap();
+    assert_eq!(answer, 6);
+
+    let conditions: Vec<i32> = rig
+        .sent::<QueryWorkflowRequest>("QueryWorkflow")
+        .iter()
+        .map(|r| r.query_reject_condition)
+        .collect();
+    assert_eq!(
+        conditions,
+        [
+            ProtoRejectCondition::NotCompletedCleanly as i32,
+            ProtoRejectCondition::NotOpen as i32,
+            // Unset: the server's default.
+            ProtoRejectCondition::Unspecified as i32,
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1404,7 +1407,7 @@ fn describe_gives_a_friendly_description() {
         }),
         ..Default::default()
     };
-    rig.transport.ok(
+    rig.ok(
         "DescribeWorkflowExecution",
         DescribeWorkflowExecutionResponse {
             workflow_execution_info: Some(info),
@@ -1460,9 +1463,8 @@ fn event(id: i64) -> HistoryEvent {
 #[test]
 fn history_is_available_as_pages_and_as_a_stream() {
     let rig = rig();
-    rig.transport
-        .ok(HISTORY, history_page(vec![event(1), event(2)], b"next"));
-    rig.transport.ok(HISTORY, history_page(vec![event(3)], b""));
+    rig.ok(HISTORY, history_page(vec![event(1), event(2)], b"next"));
+    rig.ok(HISTORY, history_page(vec![event(3)], b""));
     let handle = rig.client.workflow_handle_with_run("order-1", "run-1");
     let mut stream = handle.history_events(HistoryPageOptions::default());
     let mut ids = Vec::new();
@@ -1473,8 +1475,7 @@ fn history_is_available_as_pages_and_as_a_stream() {
     assert!(futures_core::FusedStream::is_terminated(&stream));
 
     // One page by hand, with every option.
-    rig.transport
-        .ok(HISTORY, history_page(vec![event(9)], b"more"));
+    rig.ok(HISTORY, history_page(vec![event(9)], b"more"));
     let page = block_on(handle.fetch_history_page(&HistoryPageOptions {
         next_page_token: b"tok".to_vec(),
         event_filter: HistoryEventFilter::CloseEvent,
@@ -1485,7 +1486,6 @@ fn history_is_available_as_pages_and_as_a_stream() {
     .unwrap();
     assert!(page.has_next());
     let request = rig
-        .transport
         .sent::<GetWorkflowExecutionHistoryRequest>(HISTORY)
         .pop()
         .unwrap();
@@ -1498,7 +1498,7 @@ fn history_is_available_as_pages_and_as_a_stream() {
     );
     // Not a long poll: the ordinary deadline.
     assert_eq!(
-        rig.transport.requests().last().unwrap().timeout,
+        rig.mock.requests().last().unwrap().timeout,
         Some(Duration::from_secs(10))
     );
 }
@@ -1506,9 +1506,8 @@ fn history_is_available_as_pages_and_as_a_stream() {
 #[test]
 fn a_history_stream_ends_after_an_error() {
     let rig = rig();
-    rig.transport
-        .ok(HISTORY, history_page(vec![event(1)], b"next"));
-    rig.transport.status(HISTORY, Code::NOT_FOUND, "gone");
+    rig.ok(HISTORY, history_page(vec![event(1)], b"next"));
+    rig.status(HISTORY, Code::NOT_FOUND, "gone");
     let mut stream = rig
         .client
         .workflow_handle("order-1")
@@ -1524,10 +1523,9 @@ fn a_history_stream_ends_after_an_error() {
 #[test]
 fn fetch_history_collects_every_page() {
     let rig = rig();
-    rig.transport
-        .ok(HISTORY, history_page(vec![event(1)], b"p2"));
-    rig.transport.ok(HISTORY, history_page(vec![], b"p3"));
-    rig.transport.ok(HISTORY, history_page(vec![event(2)], b""));
+    rig.ok(HISTORY, history_page(vec![event(1)], b"p2"));
+    rig.ok(HISTORY, history_page(vec![], b"p3"));
+    rig.ok(HISTORY, history_page(vec![event(2)], b""));
     let events = block_on(rig.client.workflow_handle("w").fetch_history()).unwrap();
     assert_eq!(
         events.iter().map(|e| e.event_id).collect::<Vec<_>>(),
@@ -1538,7 +1536,7 @@ fn fetch_history_collects_every_page() {
 #[test]
 fn list_and_count_workflows() {
     let rig = rig();
-    rig.transport.ok(
+    rig.ok(
         "ListWorkflowExecutions",
         ListWorkflowExecutionsResponse {
             executions: vec![WorkflowExecutionInfo {
@@ -1556,7 +1554,7 @@ fn list_and_count_workflows() {
             next_page_token: b"page-2".to_vec(),
         },
     );
-    rig.transport.ok(
+    rig.ok(
         "CountWorkflowExecutions",
         CountWorkflowExecutionsResponse {
             count: 17,
@@ -1571,13 +1569,12 @@ fn list_and_count_workflows() {
     assert_eq!(block_on(rig.client.count_workflows("")).unwrap(), 17);
 
     let list = rig
-        .transport
         .sent::<ListWorkflowExecutionsRequest>("ListWorkflowExecutions")
         .remove(0);
     assert_eq!(list.query, "WorkflowType = 'Echo'");
     assert_eq!(list.page_size, 20);
     assert_eq!(list.namespace, "orders-ns");
-    assert_eq!(rig.transport.remaining(), 0);
+    assert!(rig.mock.unused().is_empty(), "{:?}", rig.mock.unused());
 }
 
 #[test]

@@ -360,22 +360,18 @@ impl From<DescribeWorkflowExecutionResponse> for WorkflowDescription {
 
 /// A protobuf timestamp as time since the Unix epoch; `None` before 1970 or when invalid.
 pub(crate) fn timestamp_to_duration(timestamp: &Timestamp) -> Option<Duration> {
-    let seconds = u64::try_from(timestamp.seconds).ok()?;
-    let nanos = u32::try_from(timestamp.nanos).ok()?;
-    if nanos >= 1_000_000_000 {
-        return None;
-    }
-    Some(Duration::new(seconds, nanos))
+    seconds_and_nanos(timestamp.seconds, timestamp.nanos)
 }
 
 /// A protobuf duration as a Rust one; `None` when negative or invalid.
 pub(crate) fn from_proto_duration(duration: &ProtoDuration) -> Option<Duration> {
-    let seconds = u64::try_from(duration.seconds).ok()?;
-    let nanos = u32::try_from(duration.nanos).ok()?;
-    if nanos >= 1_000_000_000 {
-        return None;
-    }
-    Some(Duration::new(seconds, nanos))
+    seconds_and_nanos(duration.seconds, duration.nanos)
+}
+
+fn seconds_and_nanos(seconds: i64, nanos: i32) -> Option<Duration> {
+    let seconds = u64::try_from(seconds).ok()?;
+    let nanos = u32::try_from(nanos).ok()?;
+    (nanos < 1_000_000_000).then(|| Duration::new(seconds, nanos))
 }
 
 /// A Rust duration as a protobuf one (saturating at `i64::MAX` seconds).

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use super::{Http2Transport, Runtime};
-use crate::client::{Client, Error};
+use crate::client::{Client, Error, RpcOptions};
 use crate::config::{load_connect_options, ConnectOptions, LoadProfileOptions};
 use crate::time::Clock;
 
@@ -13,8 +13,21 @@ pub async fn connect<R>(runtime: Arc<R>, options: ConnectOptions) -> Result<Clie
 where
     R: Runtime + Clock,
 {
+    connect_with_rpc_options(runtime, options, RpcOptions::default()).await
+}
+
+/// Connect as [`connect`] does, with `rpc` deadlines and retries in force from the start,
+/// the `GetSystemInfo` check included (see [`Client::connect_with_rpc_options`]).
+pub async fn connect_with_rpc_options<R>(
+    runtime: Arc<R>,
+    options: ConnectOptions,
+    rpc: RpcOptions,
+) -> Result<Client, Error>
+where
+    R: Runtime + Clock,
+{
     let transport = Http2Transport::new(runtime.clone(), &options)?;
-    Client::connect_with(Arc::new(transport), runtime, options).await
+    Client::connect_with_rpc_options(Arc::new(transport), runtime, options, rpc).await
 }
 
 /// Connect as [`connect`] does, with options resolved by Temporal's environment

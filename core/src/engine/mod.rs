@@ -17,6 +17,7 @@
 //! ```
 
 mod body;
+mod client;
 mod connect;
 mod endpoint;
 mod error;
@@ -25,7 +26,8 @@ mod tls;
 mod transport;
 mod watch;
 
-pub use connect::{connect, connect_from_env};
+pub use client::{CurrentRuntime, RuntimeClient};
+pub use connect::{connect, connect_from_env, connect_with_rpc_options};
 pub use runtime::{BoxFuture, BoxIo, BoxSleep, ConnectError, Io, Runtime, TlsConnect};
 pub use transport::{Http2Settings, Http2Transport, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
 

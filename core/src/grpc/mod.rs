@@ -1,10 +1,10 @@
 //! gRPC over HTTP/2, as pure code over bytes: message framing, status and metadata rules,
 //! and the [`Transport`] trait that carries one unary exchange.
 
-mod base64;
+pub(crate) mod base64;
 mod codec;
 mod metadata;
-mod percent;
+pub(crate) mod percent;
 mod response;
 mod status;
 mod timeout;

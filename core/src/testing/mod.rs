@@ -49,6 +49,7 @@
 //! mock.on("StartWorkflowExecution")
 //!     .respond(StartWorkflowExecutionResponse {
 //!         run_id: "run-1".into(),
+//!         started: true,
 //!         ..Default::default()
 //!     })
 //!     .respond_status(status::already_started("order-42", "run-1"));
