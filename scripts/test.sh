@@ -5,9 +5,10 @@
 #
 # 1. scripts/setup.sh      .venv with the Temporal dev server and Python SDK, Rust target
 # 2. cargo fmt --check     formatting
-# 3. cargo clippy          lints, all targets, warnings are errors
+# 3. cargo clippy          lints, all targets and features, warnings are errors
 # 4. no_std builds         core and proto for thumbv7em-none-eabihf (no std in its sysroot)
-# 5. cargo test            the whole workspace, including the tests against a real dev server
+# 5. no tonic/tower in the library crates' dependency graphs; cargo doc without warnings
+# 6. cargo test            the whole workspace (all features), including the tests against a real dev server
 #                          and Python worker (they start and stop these themselves)
 # Stops at the first failure.
 set -euo pipefail
@@ -20,8 +21,23 @@ run() { step "$*"; "$@"; }
 
 run bash scripts/setup.sh
 run cargo fmt --all -- --check
-run cargo clippy --workspace --all-targets -- -D warnings
+# --all-features: core's `engine` and `testing` code (and the tests that need them) too.
+run cargo clippy --workspace --all-targets --all-features -- -D warnings
 run cargo build -p temporal-lite-core --no-default-features --target thumbv7em-none-eabihf
+run cargo build -p temporal-lite-core --no-default-features --features testing \
+    --target thumbv7em-none-eabihf
 run cargo build -p temporal-lite-proto --no-default-features --target thumbv7em-none-eabihf
-run cargo test --workspace
+
+# No tonic or tower in anything a user links.
+step "dependency graphs of the library crates hold no tonic or tower"
+for package in temporal-lite-core temporal-lite-proto temporal-lite-tokio temporal-lite-async-std; do
+    if cargo tree -q -p "$package" --all-features -e normal,build --prefix none |
+        grep -E '^(tonic|tower)[- ]'; then
+        echo "scripts/test.sh: $package depends on tonic or tower" >&2
+        exit 1
+    fi
+done
+
+RUSTDOCFLAGS="-D warnings" run cargo doc --workspace --all-features --no-deps -q
+run cargo test --workspace --all-features
 step "scripts/test.sh: all checks passed"

@@ -14,7 +14,7 @@
 //! UNAVAILABLE, never an HTML error page.
 //!
 //! [`shared_mtls_front`] and [`shared_api_key_front`] give one front of each kind in front of
-//! [`shared_env`](crate::shared_env), for every test of a test binary;
+//! [`shared_env`], for every test of a test binary;
 //! [`NginxFront::connect_options`] gives options that connect through it.
 
 use std::io::Read;
@@ -461,7 +461,7 @@ pub fn shared_api_key() -> &'static str {
     })
 }
 
-/// An mTLS front before [`shared_env`](crate::shared_env)'s server, shared by every test of
+/// An mTLS front before [`shared_env`]'s server, shared by every test of
 /// this test binary and started on first use (after the shared server). Do not stop it.
 pub fn shared_mtls_front() -> &'static NginxFront {
     static FRONT: OnceLock<Result<NginxFront, HarnessError>> = OnceLock::new();
@@ -473,7 +473,7 @@ pub fn shared_mtls_front() -> &'static NginxFront {
     }
 }
 
-/// An API-key front (accepting [`shared_api_key`]) before [`shared_env`](crate::shared_env)'s
+/// An API-key front (accepting [`shared_api_key`]) before [`shared_env`]'s
 /// server, shared by every test of this test binary and started on first use. Do not stop it.
 pub fn shared_api_key_front() -> &'static NginxFront {
     static FRONT: OnceLock<Result<NginxFront, HarnessError>> = OnceLock::new();

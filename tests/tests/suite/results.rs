@@ -456,8 +456,8 @@ pub(crate) async fn money_transfer(ctx: &Ctx) -> TestResult {
 /// server ends each poll early with an empty page, keeping back 1 s of tail room, and
 /// `result()` keeps polling until the result arrives, without spinning.
 ///
-/// (With a deadline of 1 s or less the server answers every poll at once, and `result()`
-/// polls in a tight loop: about 400 calls a second.)
+/// (With a deadline of 1 s or less the server answers every poll at once; the client then
+/// spaces its polls out, 100 ms doubling to 1 s, instead of polling in a tight loop.)
 pub(crate) async fn result_with_a_short_long_poll_deadline(ctx: &Ctx) -> TestResult {
     let client = ctx.client.clone().with_rpc_options(RpcOptions {
         long_poll_timeout: Duration::from_millis(1500),
