@@ -1,5 +1,6 @@
 //! One unary call to the WorkflowService: headers, deadline, retries, status mapping.
 
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use core::time::Duration;
@@ -31,20 +32,22 @@ enum AttemptError {
 impl Client {
     /// The metadata of one attempt.
     fn call_metadata(&self, namespaced: bool, timeout: Duration) -> Metadata {
-        let mut metadata = self.settings.options.metadata.clone();
-        metadata.insert("client-name", CLIENT_NAME);
-        metadata.insert("client-version", CLIENT_VERSION);
+        let options = &self.settings.options;
+        let mut metadata = Metadata::with_capacity(options.metadata.len() + 5);
+        metadata.extend(&options.metadata);
+        metadata.insert_static("client-name", Cow::Borrowed(CLIENT_NAME));
+        metadata.insert_static("client-version", Cow::Borrowed(CLIENT_VERSION));
         if namespaced {
-            metadata.insert(
-                "temporal-namespace",
-                self.settings.options.namespace.as_str(),
-            );
+            metadata.insert_static("temporal-namespace", Cow::Owned(options.namespace.clone()));
         }
         let key = self.shared.api_key.read().clone();
         if let Some(key) = key {
-            metadata.insert("authorization", format!("Bearer {}", key.expose()));
+            metadata.insert_static(
+                "authorization",
+                Cow::Owned(format!("Bearer {}", key.expose())),
+            );
         }
-        metadata.insert("grpc-timeout", grpc::encode_timeout(timeout));
+        metadata.insert_static("grpc-timeout", Cow::Owned(grpc::encode_timeout(timeout)));
         metadata
     }
 
@@ -69,7 +72,10 @@ impl Client {
             CallKind::Normal => rpc.timeout,
             CallKind::LongPoll => rpc.long_poll_timeout,
         };
-        let path: String = format!("{SERVICE}{method}");
+        // Exactly sized: the transport takes the bytes over as they are.
+        let mut path = String::with_capacity(SERVICE.len() + method.len());
+        path.push_str(SERVICE);
+        path.push_str(method);
         let body = grpc::encode_message(request);
         let clock = &self.shared.clock;
         let started = clock.now();

@@ -31,7 +31,11 @@ impl Body for OnceBody {
         self.0.is_none()
     }
 
+    // No exact size hint on purpose: hyper would turn it into a `content-length` header,
+    // which gRPC does not use and which, changing from call to call, HPACK cannot index.
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
+        let mut hint = SizeHint::new();
+        hint.set_lower(self.0.as_ref().map_or(0, |b| b.len() as u64));
+        hint
     }
 }

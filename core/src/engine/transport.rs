@@ -11,8 +11,9 @@ use std::vec::Vec;
 
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
-use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, TE, USER_AGENT};
-use http::HeaderMap;
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, TE, USER_AGENT};
+use http::uri::{Authority, PathAndQuery, Scheme, Uri};
+use http::{HeaderMap, Method};
 use http_body::Body as _;
 use hyper::client::conn::http2::{Builder, SendRequest};
 
@@ -60,6 +61,11 @@ const MAX_RESENDS: usize = 3;
 
 const USER_AGENT_VALUE: &str = concat!("temporal-lite/", env!("CARGO_PKG_VERSION"));
 
+/// How many distinct sets of request metadata keep their converted headers (see
+/// [`HeaderCache`]): calls usually differ only by deadline (normal vs long poll) and by
+/// whether they carry the namespace.
+const HEADER_CACHE_SIZE: usize = 4;
+
 /// The HTTP/2 gRPC transport: one connection, opened on the first call, multiplexing every
 /// concurrent call, replaced when it dies or the server sends GOAWAY.
 ///
@@ -75,11 +81,14 @@ pub struct Http2Transport {
 struct Inner {
     runtime: Arc<dyn Runtime>,
     endpoint: Endpoint,
-    /// `host:port` for messages and `:authority`.
+    /// `host:port` for messages.
     authority: String,
+    /// The same, as the request URIs' `:authority` (shared, not copied, by each request).
+    uri_authority: Authority,
     /// What error messages may say about the settings.
     context: Arc<ErrorContext>,
-    scheme: &'static str,
+    scheme: Scheme,
+    headers: Mutex<HeaderCache>,
     tls: Option<TlsConnect>,
     connect_timeout: Duration,
     settings: Http2Settings,
@@ -221,13 +230,27 @@ impl Http2Transport {
             }),
             None => None,
         };
+        let authority = endpoint.authority();
+        let uri_authority =
+            Authority::from_maybe_shared(Bytes::from(authority.clone())).map_err(|_| {
+                TransportError::new(
+                    TransportErrorKind::Connect,
+                    format!("invalid server address {:?}", options.address),
+                )
+            })?;
         Ok(Self {
             inner: Arc::new(Inner {
                 runtime,
-                authority: endpoint.authority(),
+                authority,
+                uri_authority,
                 context,
                 endpoint,
-                scheme: if tls.is_some() { "https" } else { "http" },
+                scheme: if tls.is_some() {
+                    Scheme::HTTPS
+                } else {
+                    Scheme::HTTP
+                },
+                headers: Mutex::new(HeaderCache::default()),
                 tls,
                 connect_timeout: options.connect_timeout,
                 settings,
@@ -252,14 +275,23 @@ impl Http2Transport {
 impl Transport for Http2Transport {
     async fn unary(&self, request: Request) -> Result<Response, TransportError> {
         let inner = &*self.inner;
-        match timeout(&*inner.runtime, request.timeout, inner.exchange(&request)).await {
+        let Request {
+            path,
+            metadata,
+            body,
+            timeout: deadline,
+            receive_limit,
+        } = request;
+        let path = request_path(path)?;
+        let exchange = inner.exchange(&path, &metadata, body, receive_limit);
+        match timeout(&*inner.runtime, deadline, exchange).await {
             Ok(result) => result,
             Err(_) => Err(TransportError::new(
                 TransportErrorKind::Timeout,
                 format!(
                     "no response within {:?} for {} ({})",
-                    request.timeout.unwrap_or_default(),
-                    request.path,
+                    deadline.unwrap_or_default(),
+                    path,
                     inner.authority
                 ),
             )),
@@ -275,23 +307,30 @@ impl Inner {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    async fn exchange(&self, request: &Request) -> Result<Response, TransportError> {
-        let headers = self.headers(&request.metadata)?;
+    async fn exchange(
+        &self,
+        path: &PathAndQuery,
+        metadata: &Metadata,
+        body: Bytes,
+        receive_limit: usize,
+    ) -> Result<Response, TransportError> {
+        let mut headers = Some(self.headers(metadata)?);
         let mut resends = 0;
         loop {
             let conn = self.connection().await?;
-            let http_request = self.http_request(request, headers.clone())?;
+            // hyper consumes the request; a resend takes the headers from the cache again.
+            let headers = match headers.take() {
+                Some(headers) => headers,
+                None => self.headers(metadata)?,
+            };
+            let http_request = self.http_request(path.clone(), headers, body.clone())?;
             // No `ready()` first: for HTTP/2 it only reports whether the connection is
             // closed (checked in `usable()`), it never waits for a free stream. Requests
             // beyond the server's stream limit queue inside hyper until a stream frees up;
             // a request the connection never sent comes back with `take_message()`.
             let mut sender = conn.sender.clone();
             match sender.try_send_request(http_request).await {
-                Ok(response) => {
-                    return self
-                        .read_response(&conn, response, request.receive_limit)
-                        .await
-                }
+                Ok(response) => return self.read_response(&conn, response, receive_limit).await,
                 Err(mut error) => {
                     let unsent = error.take_message().is_some();
                     let error = error.into_error();
@@ -308,47 +347,40 @@ impl Inner {
         }
     }
 
+    /// The request headers for `metadata`: converted once per distinct set of metadata,
+    /// then cloned from the cache (which shares the names and values, not copies them).
     fn headers(&self, metadata: &Metadata) -> Result<HeaderMap, TransportError> {
-        let mut headers = HeaderMap::with_capacity(metadata.len() + 3);
-        for (name, value) in metadata.iter() {
-            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                TransportError::new(
-                    TransportErrorKind::Protocol,
-                    format!("invalid metadata name {name:?}"),
-                )
-            })?;
-            // The value may be a secret: never print it.
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                TransportError::new(
-                    TransportErrorKind::Protocol,
-                    format!("invalid characters in the value of metadata {name:?}"),
-                )
-            })?;
-            headers.append(header, value);
+        let mut cache = self.headers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(headers) = cache.get(metadata) {
+            return Ok(headers.clone());
         }
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
-        headers.insert(TE, HeaderValue::from_static("trailers"));
-        if !headers.contains_key(USER_AGENT) {
-            headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        }
+        drop(cache);
+        let headers = request_headers(metadata)?;
+        cache = self.headers.lock().unwrap_or_else(|p| p.into_inner());
+        cache.put(metadata, &headers);
         Ok(headers)
     }
 
     fn http_request(
         &self,
-        request: &Request,
+        path: PathAndQuery,
         headers: HeaderMap,
+        body: Bytes,
     ) -> Result<http::Request<OnceBody>, TransportError> {
-        let uri = format!("{}://{}{}", self.scheme, self.authority, request.path);
-        let mut http_request = http::Request::post(uri)
-            .version(http::Version::HTTP_2)
-            .body(OnceBody::new(request.body.clone()))
-            .map_err(|_| {
-                TransportError::new(
-                    TransportErrorKind::Protocol,
-                    format!("invalid request path {:?}", request.path),
-                )
-            })?;
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.uri_authority.clone());
+        parts.path_and_query = Some(path);
+        let uri = Uri::from_parts(parts).map_err(|_| {
+            TransportError::new(
+                TransportErrorKind::Protocol,
+                format!("invalid request URI for {}", self.authority),
+            )
+        })?;
+        let mut http_request = http::Request::new(OnceBody::new(body));
+        *http_request.method_mut() = Method::POST;
+        *http_request.uri_mut() = uri;
+        *http_request.version_mut() = http::Version::HTTP_2;
         *http_request.headers_mut() = headers;
         Ok(http_request)
     }
@@ -440,7 +472,9 @@ impl Inner {
                 }
             };
             let attempt = match step {
-                Step::Lead(attempt) => return self.lead_connect(attempt).await,
+                // Boxed: connecting is rare, and its future (TCP, TLS, handshake) would
+                // otherwise make every call's future twice as large.
+                Step::Lead(attempt) => return Box::pin(self.lead_connect(attempt)).await,
                 Step::Wait(attempt) => attempt,
             };
             // Another call is connecting: wait for its outcome.
@@ -564,19 +598,96 @@ impl Inner {
     }
 }
 
+/// Convert request metadata into HTTP headers, with the fixed gRPC ones added.
+fn request_headers(metadata: &Metadata) -> Result<HeaderMap, TransportError> {
+    let mut headers = HeaderMap::with_capacity(metadata.len() + 3);
+    for (name, value) in metadata.iter() {
+        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            TransportError::new(
+                TransportErrorKind::Protocol,
+                format!("invalid metadata name {name:?}"),
+            )
+        })?;
+        // The value may be a secret: never print it.
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            TransportError::new(
+                TransportErrorKind::Protocol,
+                format!("invalid characters in the value of metadata {name:?}"),
+            )
+        })?;
+        // Keep secrets out of HPACK's dynamic table (and so out of reach of compression
+        // side channels): a sensitive value is sent literally, never indexed.
+        let mut value = value;
+        if header == AUTHORIZATION {
+            value.set_sensitive(true);
+        }
+        headers.append(header, value);
+    }
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+    headers.insert(TE, HeaderValue::from_static("trailers"));
+    if !headers.contains_key(USER_AGENT) {
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+    }
+    Ok(headers)
+}
+
+/// Request metadata converted to headers, for the last few distinct sets of metadata.
+#[derive(Default)]
+struct HeaderCache {
+    entries: Vec<(Metadata, HeaderMap)>,
+    /// The entry to replace next when full.
+    next: usize,
+}
+
+impl HeaderCache {
+    fn get(&self, metadata: &Metadata) -> Option<&HeaderMap> {
+        self.entries
+            .iter()
+            .find(|(cached, _)| cached == metadata)
+            .map(|(_, headers)| headers)
+    }
+
+    fn put(&mut self, metadata: &Metadata, headers: &HeaderMap) {
+        let entry = (metadata.clone(), headers.clone());
+        if self.entries.len() < HEADER_CACHE_SIZE {
+            self.entries.push(entry);
+        } else {
+            self.entries[self.next] = entry;
+            self.next = (self.next + 1) % HEADER_CACHE_SIZE;
+        }
+    }
+}
+
+/// The request's `:path` (taken over without a copy).
+fn request_path(path: String) -> Result<PathAndQuery, TransportError> {
+    let invalid = |path: &str| {
+        TransportError::new(
+            TransportErrorKind::Protocol,
+            format!("invalid request path {path:?}"),
+        )
+    };
+    if !path.starts_with('/') {
+        return Err(invalid(&path));
+    }
+    let bytes = Bytes::from(path.into_bytes());
+    PathAndQuery::from_maybe_shared(bytes.clone())
+        .map_err(|_| invalid(&String::from_utf8_lossy(&bytes)))
+}
+
 fn closed_error() -> TransportError {
     TransportError::new(TransportErrorKind::Closed, "the transport was closed")
 }
 
 /// Headers or trailers as metadata; non-UTF-8 bytes become U+FFFD.
 fn metadata(headers: &HeaderMap) -> Metadata {
-    let mut metadata = Metadata::new();
+    let mut metadata = Metadata::with_capacity(headers.len());
     for (name, value) in headers {
         let value = match value.to_str() {
             Ok(text) => text.to_string(),
             Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
         };
-        metadata.append(name.as_str(), value);
+        // HTTP/2 header names are lower case.
+        metadata.append_lowercase(name.as_str(), value);
     }
     metadata
 }

@@ -4,12 +4,15 @@
 //! closed"; the error that killed it (say, a TLS alert from a server that rejected our client
 //! certificate after a TLS 1.3 handshake) is dropped inside hyper. The engine reads it back
 //! from here to give the call a precise cause.
+//!
+//! It also coalesces writes (see [`WatchedIo`]'s `flushed`): hyper queues a request's
+//! HEADERS and its DATA from two tasks, and h2 would otherwise write each in its own syscall.
 
 use std::io;
 use std::pin::Pin;
 use std::string::{String, ToString};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::vec::Vec;
 
 use hyper::rt::Read as _;
@@ -44,6 +47,9 @@ pub(crate) struct WatchedIo {
     prefix_full: bool,
     /// A write error held back while the peer's last bytes are read.
     write_error: Option<io::Error>,
+    /// Whether the last write batch has been flushed: the next write is the first of a new
+    /// batch, and yields once before it goes out (see [`Self::cork`]).
+    flushed: bool,
 }
 
 impl WatchedIo {
@@ -54,7 +60,25 @@ impl WatchedIo {
             prefix,
             prefix_full: false,
             write_error: None,
+            flushed: true,
         }
+    }
+
+    /// Hold back the first write of a batch for one turn of the scheduler.
+    ///
+    /// hyper hands a request's HEADERS to h2 from its dispatch task, but its DATA from the
+    /// body task, which h2 lets run only once the connection task has opened the stream. The
+    /// connection task would write the HEADERS at once and the DATA on its next turn: two
+    /// syscalls (and two TCP segments) per call. Yielding once (after waking ourselves) lets
+    /// the body task queue its DATA first, so both frames leave in one vectored write; the
+    /// same turn also gathers the frames of other calls made meanwhile.
+    fn cork(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.flushed {
+            self.flushed = false;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Poll::Ready(())
     }
 
     /// Read at most what the prefix still lacks, keep a copy, and hand it on.
@@ -177,6 +201,7 @@ impl hyper::rt::Write for WatchedIo {
         if self.write_error.is_some() {
             return self.drain(cx);
         }
+        ready!(self.cork(cx));
         let result = Pin::new(&mut self.io).poll_write(cx, buf);
         self.fail_write(cx, result)
     }
@@ -186,6 +211,9 @@ impl hyper::rt::Write for WatchedIo {
             return self.drain(cx);
         }
         let result = Pin::new(&mut self.io).poll_flush(cx);
+        if let Poll::Ready(Ok(())) = result {
+            self.flushed = true;
+        }
         self.fail_write(cx, result)
     }
 
@@ -205,6 +233,7 @@ impl hyper::rt::Write for WatchedIo {
         if self.write_error.is_some() {
             return self.drain(cx);
         }
+        ready!(self.cork(cx));
         let result = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
         self.fail_write(cx, result)
     }

@@ -1,3 +1,4 @@
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -5,13 +6,27 @@ use core::fmt;
 /// Header names whose values are secrets and must never be printed.
 const SECRET_HEADERS: &[&str] = &["authorization"];
 
+/// Response header names that are stored without a copy (see [`Metadata::append_lowercase`]).
+#[cfg_attr(not(feature = "engine"), allow(dead_code))]
+const WELL_KNOWN: &[&str] = &[
+    "content-type",
+    "grpc-status",
+    "grpc-message",
+    "grpc-status-details-bin",
+    "content-length",
+    "date",
+    "server",
+];
+
 /// gRPC metadata: an ordered list of (lower-case name, value) pairs as they go on the wire.
 ///
 /// Values of `-bin` headers are kept in their wire form (base64). `Debug` redacts secret
 /// headers such as `authorization`.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
-    entries: Vec<(String, String)>,
+    /// Borrowed for the fixed names and values the library itself adds to every call, so
+    /// building a call's metadata allocates only for what varies.
+    entries: Vec<(Cow<'static, str>, Cow<'static, str>)>,
 }
 
 impl Metadata {
@@ -26,7 +41,8 @@ impl Metadata {
     pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
         let mut name = name.into();
         name.make_ascii_lowercase();
-        self.entries.push((name, value.into()));
+        self.entries
+            .push((Cow::Owned(name), Cow::Owned(value.into())));
     }
 
     /// Replace every entry named `name` with a single one.
@@ -34,7 +50,35 @@ impl Metadata {
         let mut name = name.into();
         name.make_ascii_lowercase();
         self.entries.retain(|(n, _)| *n != name);
-        self.entries.push((name, value.into()));
+        self.entries
+            .push((Cow::Owned(name), Cow::Owned(value.into())));
+    }
+
+    /// [`insert`](Self::insert) for a lower-case name known at compile time, without
+    /// copying it (nor `value`, when that is borrowed too).
+    pub(crate) fn insert_static(&mut self, name: &'static str, value: Cow<'static, str>) {
+        debug_assert!(!name.bytes().any(|b| b.is_ascii_uppercase()));
+        self.entries.retain(|(n, _)| *n != name);
+        self.entries.push((Cow::Borrowed(name), value));
+    }
+
+    /// [`append`](Self::append) for a name that is already lower case (as HTTP/2 requires
+    /// of header names), borrowing it when it is one of the few the library looks at.
+    #[cfg_attr(not(feature = "engine"), allow(dead_code))]
+    pub(crate) fn append_lowercase(&mut self, name: &str, value: String) {
+        debug_assert!(!name.bytes().any(|b| b.is_ascii_uppercase()));
+        let name = match WELL_KNOWN.iter().find(|known| **known == name) {
+            Some(known) => Cow::Borrowed(*known),
+            None => Cow::Owned(String::from(name)),
+        };
+        self.entries.push((name, Cow::Owned(value)));
+    }
+
+    /// An empty set with room for `capacity` entries.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(capacity),
+        }
     }
 
     /// Remove every entry named `name`.
@@ -47,12 +91,12 @@ impl Metadata {
         self.entries
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| &**v)
     }
 
     /// All entries in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.entries.iter().map(|(n, v)| (&**n, &**v))
     }
 
     /// Number of entries.
@@ -75,7 +119,7 @@ impl fmt::Debug for Metadata {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_map();
         for (name, value) in &self.entries {
-            if SECRET_HEADERS.contains(&name.as_str()) {
+            if SECRET_HEADERS.contains(&&**name) {
                 map.entry(name, &"<redacted>");
             } else {
                 map.entry(name, value);

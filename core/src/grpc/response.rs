@@ -130,13 +130,10 @@ fn content_type_error(response: &Response, trailers_only: bool) -> Option<Status
             ))
         }
     };
-    let media_type = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    if media_type == "application/grpc" || media_type == "application/grpc+proto" {
+    let media_type = content_type.split(';').next().unwrap_or_default().trim();
+    if media_type.eq_ignore_ascii_case("application/grpc")
+        || media_type.eq_ignore_ascii_case("application/grpc+proto")
+    {
         return None;
     }
     Some(Status::new(
@@ -160,6 +157,13 @@ fn body_suffix(body: &[u8]) -> String {
 
 /// Exactly one message from an OK reply's body.
 fn single_message(body: &Bytes, receive_limit: usize) -> Result<Bytes, Status> {
+    // The usual case, without copying the body: exactly one well-formed frame.
+    if let [0, a, b, c, d, ..] = body[..] {
+        let declared = usize::try_from(u32::from_be_bytes([a, b, c, d])).unwrap_or(usize::MAX);
+        if declared <= receive_limit && body.len() - 5 == declared {
+            return Ok(body.slice(5..));
+        }
+    }
     let framing = |error: FrameError| match error {
         FrameError::TooLarge { .. } => Status::new(Code::RESOURCE_EXHAUSTED, format!("{error}")),
         _ => Status::new(Code::INTERNAL, format!("{error}")),

@@ -1,6 +1,5 @@
 //! The `grpc-timeout` header: at most 8 ASCII digits followed by a unit letter.
 
-use alloc::format;
 use alloc::string::String;
 use core::time::Duration;
 
@@ -27,10 +26,32 @@ pub fn encode_timeout(timeout: Duration) -> String {
     for (unit, size) in UNITS {
         let value = nanos.div_ceil(size);
         if value <= MAX_VALUE {
-            return format!("{value}{unit}");
+            return digits_and_unit(value, unit);
         }
     }
-    format!("{MAX_VALUE}H")
+    digits_and_unit(MAX_VALUE, 'H')
+}
+
+/// `value` (at most 8 digits) in decimal followed by `unit`, in one exact allocation.
+fn digits_and_unit(value: u128, unit: char) -> String {
+    let mut digits = [0u8; 8];
+    let mut rest = u32::try_from(value.min(MAX_VALUE)).unwrap_or(0);
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        // `rest % 10` is a single decimal digit.
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(digits.len() - start + 1);
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
+    }
+    out.push(unit);
+    out
 }
 
 /// Decode a `grpc-timeout` value. `None` unless it is 1 to 8 digits and a known unit.
