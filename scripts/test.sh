@@ -39,5 +39,24 @@ for package in temporal-lite-core temporal-lite-proto temporal-lite-tokio tempor
 done
 
 RUSTDOCFLAGS="-D warnings" run cargo doc --workspace --all-features --no-deps -q
-run cargo test --workspace --all-features
+# The whole workspace; the log is kept to print one total at the end.
+mkdir -p .tmp
+test_log=.tmp/cargo-test.log
+step "cargo test --workspace --all-features"
+set +e
+cargo test --workspace --all-features 2>&1 | tee "$test_log"
+test_status=${PIPESTATUS[0]}
+set -e
+# Sum libtest's "test result: ok. N passed; M failed" lines and the conformance runner's
+# "N passed, M failed" line into one closing line.
+totals=$(awk '
+    /^test result: / { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+    /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+    END { printf "tests: %d passed, %d failed\n", p, f }
+' "$test_log")
+if [ "$test_status" -ne 0 ]; then
+    echo "$totals"
+    exit "$test_status"
+fi
 step "scripts/test.sh: all checks passed"
+echo "$totals"
