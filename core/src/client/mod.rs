@@ -109,6 +109,8 @@ struct Settings {
     options: ConnectOptions,
     rpc: RpcOptions,
     converter: Arc<dyn PayloadConverter>,
+    /// Each kind of call's metadata, built once (see `Client::call_metadata`).
+    call_metadata: rpc::MetadataCache,
 }
 
 impl Client {
@@ -134,6 +136,7 @@ impl Client {
                 options,
                 rpc: RpcOptions::default(),
                 converter: Arc::new(CompositePayloadConverter::default()),
+                call_metadata: rpc::MetadataCache::default(),
             }),
         }
     }
@@ -170,26 +173,26 @@ impl Client {
 
     /// This client with other deadlines, limits and retries.
     pub fn with_rpc_options(mut self, rpc: RpcOptions) -> Client {
-        Arc::make_mut(&mut self.settings).rpc = rpc;
+        self.settings_mut().rpc = rpc;
         self
     }
 
     /// This client with another payload converter (the default handles `binary/null`,
     /// `binary/plain` and `json/plain`).
     pub fn with_payload_converter(mut self, converter: Arc<dyn PayloadConverter>) -> Client {
-        Arc::make_mut(&mut self.settings).converter = converter;
+        self.settings_mut().converter = converter;
         self
     }
 
     /// This client targeting another namespace, sharing the transport and API key.
     pub fn with_namespace(mut self, namespace: impl Into<String>) -> Client {
-        Arc::make_mut(&mut self.settings).options.namespace = namespace.into();
+        self.settings_mut().options.namespace = namespace.into();
         self
     }
 
     /// This client reporting another identity.
     pub fn with_identity(mut self, identity: impl Into<String>) -> Client {
-        Arc::make_mut(&mut self.settings).options.identity = identity.into();
+        self.settings_mut().options.identity = identity.into();
         self
     }
 
@@ -274,6 +277,14 @@ impl Client {
     }
 
     /// A new request id (UUID v4 format).
+    /// The settings, to change them for this clone only; forgets the metadata built from
+    /// the old ones.
+    fn settings_mut(&mut self) -> &mut Settings {
+        let settings = Arc::make_mut(&mut self.settings);
+        settings.call_metadata = rpc::MetadataCache::default();
+        settings
+    }
+
     pub(crate) fn new_request_id(&self) -> String {
         self.shared.rng.lock().uuid_v4()
     }

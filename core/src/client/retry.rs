@@ -179,15 +179,19 @@ impl SplitMix64 {
         bytes[8..].copy_from_slice(&low.to_be_bytes());
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let mut out = String::with_capacity(36);
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0u8; 36];
+        let mut at = 0;
         for (i, byte) in bytes.iter().enumerate() {
             if matches!(i, 4 | 6 | 8 | 10) {
-                out.push('-');
+                text[at] = b'-';
+                at += 1;
             }
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push(HEX[usize::from(byte >> 4)] as char);
-            out.push(HEX[usize::from(byte & 0x0f)] as char);
+            text[at] = HEX[usize::from(byte >> 4)];
+            text[at + 1] = HEX[usize::from(byte & 0x0f)];
+            at += 2;
         }
-        out
+        // Only ASCII hex digits and dashes: always valid UTF-8.
+        String::from(core::str::from_utf8(&text).unwrap_or_default())
     }
 }

@@ -3,12 +3,15 @@
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::time::Duration;
 
 use prost::Message;
 
 use super::retry::{classify_status, classify_transport, Backoff};
 use super::{Client, Error, CLIENT_NAME, CLIENT_VERSION};
+use crate::config::ApiKey;
 use crate::grpc::{self, Metadata, Request, Status, TransportError};
 
 /// The gRPC service every call goes to.
@@ -24,14 +27,68 @@ pub(crate) enum CallKind {
     LongPoll,
 }
 
+/// The metadata of the last few kinds of call (namespaced or not, deadline), valid for one
+/// API key; clones of the client's settings start empty.
+#[derive(Default)]
+pub(super) struct MetadataCache(spin::Mutex<MetadataEntries>);
+
+#[derive(Default)]
+struct MetadataEntries {
+    /// The API key the entries were built with (held, so its address is not reused).
+    key: Option<Arc<ApiKey>>,
+    entries: Vec<(bool, Duration, Metadata)>,
+}
+
+/// How many kinds of call keep their metadata: namespaced or not, normal or long poll.
+const METADATA_CACHE_SIZE: usize = 4;
+
+impl Clone for MetadataCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
 enum AttemptError {
     Status(Status),
     Transport(TransportError),
 }
 
 impl Client {
-    /// The metadata of one attempt.
+    /// The metadata of one attempt: built once per kind of call and API key, then cloned
+    /// (which shares the text rather than copying it).
     fn call_metadata(&self, namespaced: bool, timeout: Duration) -> Metadata {
+        let key = self.shared.api_key.read().clone();
+        let mut cache = self.settings.call_metadata.0.lock();
+        let same_key = match (&cache.key, &key) {
+            (None, None) => true,
+            (Some(cached), Some(key)) => Arc::ptr_eq(cached, key),
+            _ => false,
+        };
+        if !same_key {
+            cache.entries.clear();
+            cache.key = key.clone();
+        }
+        if let Some((_, _, metadata)) = cache
+            .entries
+            .iter()
+            .find(|(n, t, _)| *n == namespaced && *t == timeout)
+        {
+            return metadata.clone();
+        }
+        let mut metadata = self.build_call_metadata(namespaced, timeout, key.as_deref());
+        metadata.share();
+        if cache.entries.len() < METADATA_CACHE_SIZE {
+            cache.entries.push((namespaced, timeout, metadata.clone()));
+        }
+        metadata
+    }
+
+    fn build_call_metadata(
+        &self,
+        namespaced: bool,
+        timeout: Duration,
+        key: Option<&ApiKey>,
+    ) -> Metadata {
         let options = &self.settings.options;
         let mut metadata = Metadata::with_capacity(options.metadata.len() + 5);
         metadata.extend(&options.metadata);
@@ -40,7 +97,6 @@ impl Client {
         if namespaced {
             metadata.insert_static("temporal-namespace", Cow::Owned(options.namespace.clone()));
         }
-        let key = self.shared.api_key.read().clone();
         if let Some(key) = key {
             metadata.insert_static(
                 "authorization",
@@ -72,10 +128,6 @@ impl Client {
             CallKind::Normal => rpc.timeout,
             CallKind::LongPoll => rpc.long_poll_timeout,
         };
-        // Exactly sized: the transport takes the bytes over as they are.
-        let mut path = String::with_capacity(SERVICE.len() + method.len());
-        path.push_str(SERVICE);
-        path.push_str(method);
         let body = grpc::encode_message(request);
         let clock = &self.shared.clock;
         let started = clock.now();
@@ -84,8 +136,13 @@ impl Client {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
+            // Built per attempt (rather than cloned from a kept copy); exactly sized, as the
+            // transport takes the bytes over as they are.
+            let mut path = String::with_capacity(SERVICE.len() + method.len());
+            path.push_str(SERVICE);
+            path.push_str(method);
             let request = Request {
-                path: path.clone(),
+                path,
                 metadata: self.call_metadata(namespaced, timeout),
                 body: body.clone(),
                 timeout: Some(timeout),

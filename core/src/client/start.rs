@@ -11,7 +11,6 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
     CountWorkflowExecutionsRequest, CountWorkflowExecutionsResponse, ListWorkflowExecutionsRequest,
     ListWorkflowExecutionsResponse, SignalWithStartWorkflowExecutionRequest,
     SignalWithStartWorkflowExecutionResponse, StartWorkflowExecutionRequest,
-    StartWorkflowExecutionResponse,
 };
 
 use super::options::StartWorkflowOptions;
@@ -37,6 +36,18 @@ impl WorkflowExecutionPage {
     pub fn has_next(&self) -> bool {
         !self.next_page_token.is_empty()
     }
+}
+
+/// What a handle needs of a `StartWorkflowExecutionResponse` (same field numbers); the
+/// rest (the link, an eager workflow task) is skipped rather than decoded.
+#[derive(Clone, PartialEq, prost::Message)]
+struct StartedRun {
+    #[prost(string, tag = "1")]
+    run_id: String,
+    #[prost(bool, tag = "3")]
+    started: bool,
+    #[prost(string, tag = "6")]
+    first_execution_run_id: String,
 }
 
 /// What both start and signal-with-start send: the options, checked, and their encoded
@@ -179,7 +190,7 @@ impl Client {
     ) -> Result<WorkflowHandle, Error> {
         let fields = self.start_fields(workflow_type, &args, &options)?;
         let request = start_request!(StartWorkflowExecutionRequest, fields, {});
-        let response: StartWorkflowExecutionResponse = self
+        let response: StartedRun = self
             .unary("StartWorkflowExecution", &request, CallKind::Normal, true)
             .await
             .map_err(|e| e.with_workflow_id(&options.id))?;

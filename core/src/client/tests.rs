@@ -232,6 +232,37 @@ fn api_key_is_sent_only_when_set_and_can_be_replaced_live() {
 }
 
 #[test]
+fn changed_settings_rebuild_the_call_metadata() {
+    let rig = rig_with(ConnectOptions::new("h:1").with_namespace("first-ns"));
+    for _ in 0..3 {
+        rig.ok(
+            "CountWorkflowExecutions",
+            CountWorkflowExecutionsResponse::default(),
+        );
+    }
+    let Rig { mock, client, .. } = rig;
+    block_on(client.count_workflows("")).unwrap();
+    // The only handle to its settings: changed in place.
+    let client = client.with_namespace("second-ns");
+    block_on(client.count_workflows("")).unwrap();
+    let other = client.clone().with_namespace("third-ns");
+    block_on(other.count_workflows("")).unwrap();
+    let namespaces: Vec<Option<String>> = mock
+        .requests()
+        .iter()
+        .map(|r| r.metadata.get("temporal-namespace").map(String::from))
+        .collect();
+    assert_eq!(
+        namespaces,
+        [
+            Some("first-ns".to_string()),
+            Some("second-ns".to_string()),
+            Some("third-ns".to_string())
+        ]
+    );
+}
+
+#[test]
 fn connect_with_checks_the_server_unless_lazy() {
     let mock = MockTransport::new();
     mock.on("GetSystemInfo")

@@ -241,6 +241,58 @@ impl From<workflow::WorkflowExecutionInfo> for WorkflowInfo {
     }
 }
 
+impl WorkflowInfo {
+    /// Like `From<WorkflowExecutionInfo>`, copying only the fields kept.
+    fn from_ref(info: &workflow::WorkflowExecutionInfo) -> Self {
+        let execution = info.execution.as_ref();
+        Self {
+            workflow_id: execution.map(|e| e.workflow_id.clone()).unwrap_or_default(),
+            run_id: execution.map(|e| e.run_id.clone()).unwrap_or_default(),
+            workflow_type: info
+                .r#type
+                .as_ref()
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            status: WorkflowStatus::from_i32(info.status),
+            task_queue: info.task_queue.clone(),
+            start_time: info.start_time.as_ref().and_then(timestamp_to_duration),
+            close_time: info.close_time.as_ref().and_then(timestamp_to_duration),
+            execution_time: info.execution_time.as_ref().and_then(timestamp_to_duration),
+            execution_duration: info
+                .execution_duration
+                .as_ref()
+                .and_then(from_proto_duration),
+            history_length: u64::try_from(info.history_length).unwrap_or(0),
+            history_size_bytes: u64::try_from(info.history_size_bytes).unwrap_or(0),
+            parent: info
+                .parent_execution
+                .clone()
+                .map(WorkflowExecutionRef::from),
+            first_run_id: info.first_run_id.clone(),
+            memo: info
+                .memo
+                .as_ref()
+                .map(|m| {
+                    m.fields
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            search_attributes: info
+                .search_attributes
+                .as_ref()
+                .map(|s| {
+                    s.indexed_fields
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// An activity the workflow is waiting for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingActivity {
@@ -327,12 +379,16 @@ impl WorkflowDescription {
 
 impl From<DescribeWorkflowExecutionResponse> for WorkflowDescription {
     fn from(raw: DescribeWorkflowExecutionResponse) -> Self {
-        let config = raw.execution_config.clone().unwrap_or_default();
+        let config = raw.execution_config.as_ref();
+        let duration = |field: fn(&workflow::WorkflowExecutionConfig) -> Option<&ProtoDuration>| {
+            config.and_then(field).and_then(from_proto_duration)
+        };
         Self {
+            // Copies only what `WorkflowInfo` keeps (the raw answer stays whole).
             info: raw
                 .workflow_execution_info
-                .clone()
-                .map(WorkflowInfo::from)
+                .as_ref()
+                .map(WorkflowInfo::from_ref)
                 .unwrap_or_default(),
             pending_activities: raw
                 .pending_activities
@@ -341,18 +397,9 @@ impl From<DescribeWorkflowExecutionResponse> for WorkflowDescription {
                 .map(PendingActivity::from)
                 .collect(),
             pending_children: raw.pending_children.len(),
-            execution_timeout: config
-                .workflow_execution_timeout
-                .as_ref()
-                .and_then(from_proto_duration),
-            run_timeout: config
-                .workflow_run_timeout
-                .as_ref()
-                .and_then(from_proto_duration),
-            task_timeout: config
-                .default_workflow_task_timeout
-                .as_ref()
-                .and_then(from_proto_duration),
+            execution_timeout: duration(|c| c.workflow_execution_timeout.as_ref()),
+            run_timeout: duration(|c| c.workflow_run_timeout.as_ref()),
+            task_timeout: duration(|c| c.default_workflow_task_timeout.as_ref()),
             raw,
         }
     }

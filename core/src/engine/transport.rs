@@ -2,7 +2,7 @@
 
 use std::boxed::Box;
 use std::format;
-use std::string::{String, ToString};
+use std::string::String;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Poll, Waker};
@@ -66,6 +66,9 @@ const USER_AGENT_VALUE: &str = concat!("temporal-lite/", env!("CARGO_PKG_VERSION
 /// whether they carry the namespace.
 const HEADER_CACHE_SIZE: usize = 4;
 
+/// How many distinct request paths stay parsed (see [`Inner::path`]).
+const PATH_CACHE_SIZE: usize = 16;
+
 /// The HTTP/2 gRPC transport: one connection, opened on the first call, multiplexing every
 /// concurrent call, replaced when it dies or the server sends GOAWAY.
 ///
@@ -89,6 +92,8 @@ struct Inner {
     context: Arc<ErrorContext>,
     scheme: Scheme,
     headers: Mutex<HeaderCache>,
+    /// The paths of recent calls, parsed (a client calls few distinct methods).
+    paths: Mutex<Vec<PathAndQuery>>,
     tls: Option<TlsConnect>,
     connect_timeout: Duration,
     settings: Http2Settings,
@@ -251,6 +256,7 @@ impl Http2Transport {
                     Scheme::HTTP
                 },
                 headers: Mutex::new(HeaderCache::default()),
+                paths: Mutex::new(Vec::new()),
                 tls,
                 connect_timeout: options.connect_timeout,
                 settings,
@@ -282,7 +288,7 @@ impl Transport for Http2Transport {
             timeout: deadline,
             receive_limit,
         } = request;
-        let path = request_path(path)?;
+        let path = inner.path(path)?;
         let exchange = inner.exchange(&path, &metadata, body, receive_limit);
         match timeout(&*inner.runtime, deadline, exchange).await {
             Ok(result) => result,
@@ -345,6 +351,20 @@ impl Inner {
                 }
             }
         }
+    }
+
+    /// `path` parsed: taken from the cache when a call went to it before.
+    fn path(&self, path: String) -> Result<PathAndQuery, TransportError> {
+        let mut paths = self.paths.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(cached) = paths.iter().find(|cached| cached.as_str() == path) {
+            return Ok(cached.clone());
+        }
+        let parsed = request_path(path)?;
+        if paths.len() >= PATH_CACHE_SIZE {
+            paths.remove(0);
+        }
+        paths.push(parsed.clone());
+        Ok(parsed)
     }
 
     /// The request headers for `metadata`: converted once per distinct set of metadata,
@@ -682,12 +702,13 @@ fn closed_error() -> TransportError {
 fn metadata(headers: &HeaderMap) -> Metadata {
     let mut metadata = Metadata::with_capacity(headers.len());
     for (name, value) in headers {
-        let value = match value.to_str() {
-            Ok(text) => text.to_string(),
-            Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
-        };
         // HTTP/2 header names are lower case.
-        metadata.append_lowercase(name.as_str(), value);
+        match value.to_str() {
+            Ok(text) => metadata.append_lowercase(name.as_str(), text),
+            Err(_) => {
+                metadata.append_lowercase(name.as_str(), &String::from_utf8_lossy(value.as_bytes()))
+            }
+        }
     }
     metadata
 }
