@@ -359,12 +359,13 @@ fn pem_decode(pem: &str) -> Result<Vec<u8>, HarnessError> {
         .skip(1)
         .take_while(|l| !l.starts_with("-----END"))
         .collect();
-    base64_decode(body.trim()).ok_or_else(|| HarnessError::new("invalid base64 in a test PEM"))
+    crate::base64::decode(body.trim())
+        .ok_or_else(|| HarnessError::new("invalid base64 in a test PEM"))
 }
 
 /// `der` as a PEM block labelled `label`.
 pub fn pem_encode(label: &str, der: &[u8]) -> String {
-    let text = base64_encode(der);
+    let text = crate::base64::encode(der);
     let mut pem = format!("-----BEGIN {label}-----\n");
     for line in text.as_bytes().chunks(64) {
         pem.push_str(std::str::from_utf8(line).unwrap_or_default());
@@ -413,61 +414,4 @@ fn der_item(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         return None;
     }
     Some((tag, &rest[..len], &rest[len..]))
-}
-
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(BASE64[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in text.bytes() {
-        if c == b'=' {
-            break;
-        }
-        let value = BASE64.iter().position(|&b| b == c)? as u32;
-        acc = (acc << 6) | value;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_round_trip() {
-        for len in 0..20 {
-            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
-            assert_eq!(
-                super::base64_decode(&super::base64_encode(&data)).unwrap(),
-                data
-            );
-        }
-        assert_eq!(super::base64_encode(b"hello"), "aGVsbG8=");
-    }
 }

@@ -16,6 +16,7 @@
 
 use std::fmt;
 
+pub mod base64;
 pub mod certs;
 mod dev_server;
 mod env;

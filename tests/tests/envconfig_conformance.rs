@@ -18,6 +18,7 @@ use temporal_lite_core::config::{
     ConfigSource, ConnectTls, DataSource, EnvVars, ErrorCategory, LoadConfigOptions,
     LoadProfileOptions, StdFiles,
 };
+use temporal_lite_tests::base64;
 
 const PLACEHOLDER: &str = "${CASE_DIR}";
 
@@ -101,7 +102,7 @@ fn run_case(case: &Value, case_dir: &Path) -> Result<Option<String>, String> {
         let bytes = if let Some(text) = spec["utf8"].as_str() {
             sub(text).into_bytes()
         } else if let Some(b64) = spec["base64"].as_str() {
-            base64_decode(b64).ok_or_else(|| format!("bad base64 in file {rel}"))?
+            base64::decode(b64).ok_or_else(|| format!("bad base64 in file {rel}"))?
         } else {
             return Err(format!("file {rel}: neither utf8 nor base64"));
         };
@@ -128,7 +129,7 @@ fn run_case(case: &Value, case_dir: &Path) -> Result<Option<String>, String> {
         } else if let Some(d) = src["data"].as_str() {
             ConfigSource::Data(sub(d).into_bytes())
         } else if let Some(b) = src["data_base64"].as_str() {
-            ConfigSource::Data(base64_decode(b).ok_or("bad data_base64")?)
+            ConfigSource::Data(base64::decode(b).ok_or("bad data_base64")?)
         } else {
             return Err("unknown config_source shape".into());
         }),
@@ -224,7 +225,7 @@ fn error_json(err: &ConfigError) -> Value {
 fn bytes_json(bytes: &[u8]) -> Value {
     match std::str::from_utf8(bytes) {
         Ok(s) => json!({"utf8": s}),
-        Err(_) => json!({"base64": base64_encode(bytes)}),
+        Err(_) => json!({"base64": base64::encode(bytes)}),
     }
 }
 
@@ -289,7 +290,7 @@ fn canonical(v: &Value, sub: &dyn Fn(&str) -> String) -> Value {
                     return bytes_json(sub(s).as_bytes());
                 }
                 if let Some(Value::String(s)) = m.get("base64") {
-                    if let Some(bytes) = base64_decode(s) {
+                    if let Some(bytes) = base64::decode(s) {
                         let bytes = match String::from_utf8(bytes) {
                             Ok(text) => sub(&text).into_bytes(),
                             Err(e) => e.into_bytes(),
@@ -391,45 +392,4 @@ fn short(v: &Value) -> String {
     } else {
         s
     }
-}
-
-// ---- base64 (standard alphabet, padded) ----
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn base64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        if c == b'=' {
-            break;
-        }
-        let v = B64.iter().position(|&x| x == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
