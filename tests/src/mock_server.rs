@@ -400,7 +400,7 @@ async fn handle_stream(
     connection: usize,
     control: mpsc::UnboundedSender<Control>,
 ) {
-    let _guard = StreamGuard::new(shared.clone());
+    let guard = StreamGuard::new(shared.clone());
     let (parts, mut body) = request.into_parts();
     let mut received = BytesMut::new();
     while let Some(chunk) = body.data().await {
@@ -423,13 +423,14 @@ async fn handle_stream(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push(recorded);
-    send_reply(reply, respond, &control).await;
+    send_reply(reply, respond, &control, guard).await;
 }
 
 async fn send_reply(
     mut reply: Reply,
     mut respond: SendResponse<Bytes>,
     control: &mpsc::UnboundedSender<Control>,
+    guard: StreamGuard,
 ) {
     let mut go_away = false;
     loop {
@@ -445,6 +446,9 @@ async fn send_reply(
             _ => break,
         }
     }
+    // Stop counting the stream before its last frame is queued: once that frame is on the
+    // wire the client may reuse the slot, possibly before this task runs again.
+    drop(guard);
     match reply {
         Reply::Raw {
             status,

@@ -8,7 +8,7 @@
 //! The async-std twin of `temporal-lite-tokio`'s example of the same name: only the runtime
 //! differs. `bash scripts/demo.sh` starts a dev server and the Python worker and runs the
 //! tokio one; run this one against them with
-//! `TEMPORAL_ADDRESS=127.0.0.1:7233 cargo run -p temporal-lite-async-std --example money_transfer`.
+//! `TEMPORAL_ADDRESS=127.0.0.1:7233 cargo run -p temporal-lite-async-std --example money_transfer_async_std`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -29,7 +29,7 @@ struct PaymentDetails {
 
 fn main() {
     if let Err(error) = async_std::task::block_on(run()) {
-        eprintln!("money_transfer: {error}");
+        eprintln!("money_transfer_async_std: {error}");
         std::process::exit(1);
     }
 }
