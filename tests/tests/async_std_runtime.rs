@@ -18,12 +18,13 @@ use temporal_lite_async_std::AsyncStdRuntime;
 use temporal_lite_core::client::{Error as ClientError, RetryConfig, RpcOptions};
 use temporal_lite_core::config::{ConnectOptions, TlsOptions};
 use temporal_lite_core::engine::{
-    BoxFuture, BoxIo, BoxSleep, ConnectError, Http2Settings, Http2Transport, Runtime, TlsConnect,
+    BoxFuture, BoxIo, ConnectError, Http2Settings, Http2Transport, Runtime, TlsConnect,
 };
 use temporal_lite_core::grpc::{
     decode_unary_response, Metadata, Request, Transport, TransportError, TransportErrorKind,
     DEFAULT_RECEIVE_LIMIT,
 };
+use temporal_lite_core::time::{Clock, Sleep};
 use temporal_lite_tests::mock_server::{frame, MockPki, MockServer, RecordedRequest, Reply};
 use tokio_rustls::rustls;
 
@@ -99,10 +100,6 @@ impl Runtime for CheckedRuntime {
         self.inner.spawn(Box::pin(task));
     }
 
-    fn sleep(&self, duration: Duration) -> BoxSleep {
-        Box::pin(checked(&self.probe, self.inner.sleep(duration)))
-    }
-
     fn connect(
         &self,
         host: &str,
@@ -110,6 +107,16 @@ impl Runtime for CheckedRuntime {
         tls: Option<TlsConnect>,
     ) -> BoxFuture<Result<BoxIo, ConnectError>> {
         Box::pin(checked(&self.probe, self.inner.connect(host, port, tls)))
+    }
+}
+
+impl Clock for CheckedRuntime {
+    fn now(&self) -> Duration {
+        self.inner.now()
+    }
+
+    fn sleep(&self, duration: Duration) -> Sleep {
+        Box::pin(checked(&self.probe, self.inner.sleep(duration)))
     }
 }
 

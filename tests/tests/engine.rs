@@ -165,16 +165,33 @@ async fn oversize_response_body_is_rejected_and_connection_survives() {
 }
 
 #[tokio::test]
-async fn oversize_declared_length_is_resource_exhausted() {
-    // A prefix declaring 1 GiB, then a few bytes: rejected from the prefix alone.
+async fn oversize_declared_length_fails_before_the_message_arrives() {
+    // A prefix declaring 1 GiB, then a few bytes: rejected by the transport from the prefix
+    // alone (it would not wait for, nor buffer, the rest), and the stream is reset.
     let mut body = vec![0u8, 0x40, 0, 0, 0];
     body.extend_from_slice(b"abc");
     let body = Bytes::from(body);
-    let server = MockServer::start(move |_| Reply::framed(body.clone(), usize::MAX)).await;
-    let response = plaintext(&server).unary(request(b"x")).await.unwrap();
-    let status = decode_unary_response(&response, DEFAULT_RECEIVE_LIMIT).unwrap_err();
-    assert_eq!(status.code, Code::RESOURCE_EXHAUSTED);
-    assert!(status.message.contains("1073741824"), "{}", status.message);
+    let server = MockServer::start(move |request| {
+        if request.body_message() == "big" {
+            Reply::framed(body.clone(), usize::MAX)
+        } else {
+            Reply::unary("small")
+        }
+    })
+    .await;
+    let transport = plaintext(&server);
+    let started = Instant::now();
+    let error = call_err(&*transport, request(b"big")).await;
+    assert_eq!(
+        error.kind(),
+        TransportErrorKind::ResponseTooLarge,
+        "{error}"
+    );
+    assert!(error.message().contains("1073741824"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The connection is still fine.
+    assert_eq!(call_ok(&*transport, b"small").await, &b"small"[..]);
+    assert_eq!(server.connections(), 1);
 }
 
 #[tokio::test]
@@ -465,7 +482,12 @@ async fn silent_tls_server_hits_connect_timeout() {
     let started = Instant::now();
     let error = call_err(&*transport_for(&options), request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Connect, "{error}");
-    assert!(error.message().contains("timed out"), "{error}");
+    assert!(
+        error.message().contains("no answer from")
+            && error.message().contains("within 300ms (connect_timeout)"),
+        "{error}"
+    );
+    assert!(error.is_unprocessed());
     assert!(started.elapsed() < Duration::from_secs(3));
     holder.abort();
 }

@@ -87,7 +87,7 @@ impl Rt {
     fn client_without_retries(self, options: ConnectOptions) -> Result<Client, Error> {
         let (transport, clock) = self.transport(&options)?;
         let mut rpc = RpcOptions::default();
-        rpc.retry.max_attempts = 1;
+        rpc.retry.max_attempts = Some(1);
         Ok(Client::new(transport, clock, options).with_rpc_options(rpc))
     }
 }

@@ -33,6 +33,7 @@
 //! }
 //! ```
 
+mod call;
 mod error;
 mod failure;
 mod handle;
@@ -49,7 +50,8 @@ mod tests;
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::time::Duration;
 
 use temporal_lite_proto::temporal::api::workflowservice::v1::{
     GetSystemInfoRequest, GetSystemInfoResponse,
@@ -75,8 +77,8 @@ use crate::config::{ApiKey, ConnectOptions};
 use crate::grpc::Transport;
 use crate::payload::{CompositePayloadConverter, FromValue, Payload, PayloadConverter, ToValue};
 use crate::time::Clock;
+use call::{Call, CallOptions};
 use retry::SplitMix64;
-use rpc::CallKind;
 
 /// The value sent in the `client-name` header.
 pub const CLIENT_NAME: &str = "temporal-lite";
@@ -99,6 +101,12 @@ struct Shared {
     api_key: spin::RwLock<Option<Arc<ApiKey>>>,
     /// Jitter and request ids.
     rng: spin::Mutex<SplitMix64>,
+    /// Whether some call has had an answer from the server: until then a failure to
+    /// connect is final (see `Client::first_connect_fails`).
+    reached: AtomicBool,
+    /// When the first failure to connect happened, before the server was reached (the
+    /// start of [`ConnectOptions::wait_for_server`]).
+    first_connect_failure: spin::Mutex<Option<Duration>>,
 }
 
 /// Settings a clone may change for itself (`with_*`).
@@ -131,6 +139,8 @@ impl Client {
                 clock,
                 api_key: spin::RwLock::new(api_key),
                 rng: spin::Mutex::new(SplitMix64::new(seed)),
+                reached: AtomicBool::new(false),
+                first_connect_failure: spin::Mutex::new(None),
             }),
             settings: Arc::new(Settings {
                 options,
@@ -143,8 +153,10 @@ impl Client {
 
     /// A client over `transport`, checked with a `GetSystemInfo` call unless `options.lazy`.
     ///
-    /// Fails with the error of that call: e.g. [`Error::Transport`] when nothing listens at
-    /// the address, [`Error::Unauthenticated`] for a wrong API key.
+    /// Fails with the error of that call: e.g. [`Error::Transport`] of kind
+    /// [`Connect`](crate::grpc::TransportErrorKind::Connect) at once when nothing listens
+    /// at the address (unless [`ConnectOptions::wait_for_server`] is set),
+    /// [`Error::Unauthenticated`] for a wrong API key.
     pub async fn connect_with(
         transport: Arc<dyn Transport>,
         clock: Arc<dyn Clock>,
@@ -154,9 +166,9 @@ impl Client {
     }
 
     /// Like [`connect_with`](Self::connect_with), with `rpc` in force from the start: the
-    /// `GetSystemInfo` check uses its deadline and retries too. E.g. with
-    /// [`RetryConfig::no_retries`] a connect to an address where nothing listens fails at
-    /// once instead of retrying for 10 s.
+    /// `GetSystemInfo` check uses its deadline and retries too. With
+    /// [`ConnectOptions::wait_for_server`] the check's deadline is that wait plus
+    /// [`RpcOptions::timeout`].
     pub async fn connect_with_rpc_options(
         transport: Arc<dyn Transport>,
         clock: Arc<dyn Clock>,
@@ -164,9 +176,14 @@ impl Client {
         rpc: RpcOptions,
     ) -> Result<Client, Error> {
         let lazy = options.lazy;
+        let wait = options.wait_for_server;
         let client = Client::new(transport, clock, options).with_rpc_options(rpc);
         if !lazy {
-            client.get_system_info().await?;
+            let check = CallOptions {
+                timeout: wait.map(|w| w.saturating_add(client.settings.rpc.timeout)),
+                ..CallOptions::default()
+            };
+            client.system_info(&check).await?;
         }
         Ok(client)
     }
@@ -251,13 +268,13 @@ impl Client {
 
     /// Ask the server for its version and capabilities. Not namespaced.
     pub async fn get_system_info(&self) -> Result<GetSystemInfoResponse, Error> {
-        self.unary(
-            "GetSystemInfo",
-            &GetSystemInfoRequest::default(),
-            CallKind::Normal,
-            false,
-        )
-        .await
+        self.system_info(CallOptions::NONE).await
+    }
+
+    async fn system_info(&self, options: &CallOptions) -> Result<GetSystemInfoResponse, Error> {
+        let call = Call::read("GetSystemInfo").global();
+        self.call_with(call, &GetSystemInfoRequest::default(), options)
+            .await
     }
 
     /// A handle to the latest run of workflow `workflow_id`. No call is made.

@@ -13,8 +13,8 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
     SignalWithStartWorkflowExecutionResponse, StartWorkflowExecutionRequest,
 };
 
+use super::call::Call;
 use super::options::StartWorkflowOptions;
-use super::rpc::CallKind;
 use super::types::{to_proto_duration, WorkflowInfo};
 use super::{Client, Error, WorkflowHandle};
 use crate::payload::{
@@ -190,8 +190,9 @@ impl Client {
     ) -> Result<WorkflowHandle, Error> {
         let fields = self.start_fields(workflow_type, &args, &options)?;
         let request = start_request!(StartWorkflowExecutionRequest, fields, {});
+        let call = Call::idempotent("StartWorkflowExecution", &request.request_id);
         let response: StartedRun = self
-            .unary("StartWorkflowExecution", &request, CallKind::Normal, true)
+            .call(call, &request)
             .await
             .map_err(|e| e.with_workflow_id(&options.id))?;
         Ok(WorkflowHandle::started(
@@ -243,13 +244,9 @@ impl Client {
                 payloads: signal_input,
             }),
         });
+        let call = Call::idempotent("SignalWithStartWorkflowExecution", &request.request_id);
         let response: SignalWithStartWorkflowExecutionResponse = self
-            .unary(
-                "SignalWithStartWorkflowExecution",
-                &request,
-                CallKind::Normal,
-                true,
-            )
+            .call(call, &request)
             .await
             .map_err(|e| e.with_workflow_id(&options.id))?;
         Ok(WorkflowHandle::started(
@@ -280,7 +277,7 @@ impl Client {
             query: String::from(query),
         };
         let response: ListWorkflowExecutionsResponse = self
-            .unary("ListWorkflowExecutions", &request, CallKind::Normal, true)
+            .call(Call::read("ListWorkflowExecutions"), &request)
             .await?;
         Ok(WorkflowExecutionPage {
             executions: response
@@ -299,7 +296,7 @@ impl Client {
             query: String::from(query),
         };
         let response: CountWorkflowExecutionsResponse = self
-            .unary("CountWorkflowExecutions", &request, CallKind::Normal, true)
+            .call(Call::read("CountWorkflowExecutions"), &request)
             .await?;
         Ok(u64::try_from(response.count).unwrap_or(0))
     }

@@ -31,8 +31,18 @@ pub struct ConnectOptions {
     pub identity: String,
     /// Skip the `GetSystemInfo` check at connect time; the first call connects instead.
     pub lazy: bool,
-    /// How long establishing a connection (TCP + TLS + HTTP/2) may take.
+    /// How long opening one connection may take: TCP, TLS, and the HTTP/2 setup up to the
+    /// server's first SETTINGS frame. Default 10 s. A call still waits for a connection only
+    /// until its own deadline; an attempt that outlasts a call goes on for the next ones.
     pub connect_timeout: Duration,
+    /// Until a client has reached the server once, a failure to connect (refused, unknown
+    /// host, TLS rejected, no answer within `connect_timeout`) means misconfiguration and
+    /// fails the call at once. With `Some(wait)`, such failures are retried for up to `wait`
+    /// after the first one instead, e.g. when the application may start before the server;
+    /// the connect check then waits that long too. Once the server has answered a call,
+    /// the same failures are transient and retried within each call's deadline whatever
+    /// this says. Default `None`.
+    pub wait_for_server: Option<Duration>,
 }
 
 /// TLS settings of a connection. All certificates and keys are PEM bytes.
@@ -105,6 +115,19 @@ impl ConnectOptions {
         self.lazy = lazy;
         self
     }
+
+    /// Set the connect timeout (see [`connect_timeout`](Self::connect_timeout)).
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Wait up to `wait` for the server on the first connect instead of failing at once
+    /// (see [`wait_for_server`](Self::wait_for_server)).
+    pub fn wait_for_server(mut self, wait: Duration) -> Self {
+        self.wait_for_server = Some(wait);
+        self
+    }
 }
 
 impl Default for ConnectOptions {
@@ -118,6 +141,7 @@ impl Default for ConnectOptions {
             identity: String::from("temporal-lite"),
             lazy: false,
             connect_timeout: Duration::from_secs(10),
+            wait_for_server: None,
         }
     }
 }

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use super::{connect_from_env, connect_with_rpc_options, Runtime};
 use crate::client::{self, Error, RpcOptions};
 use crate::config::ConnectOptions;
-use crate::time::Clock;
 
 /// A runtime that an adapter finds by itself when the caller names none: for tokio the
 /// runtime the call is made from, for async-std its global runtime.
-pub trait CurrentRuntime: Runtime + Clock + Sized {
+pub trait CurrentRuntime: Runtime + Sized {
     /// The runtime to connect on. Fails (with an error that says what to do instead) when
     /// there is none, e.g. outside a tokio runtime.
     fn current() -> Result<Self, Error>;
@@ -68,7 +67,7 @@ impl<R: CurrentRuntime> RuntimeClient<R> {
     }
 }
 
-impl<R: Runtime + Clock> RuntimeClient<R> {
+impl<R: Runtime> RuntimeClient<R> {
     async fn connect_inner(
         runtime: R,
         options: ConnectOptions,
