@@ -9,7 +9,9 @@
 //!   ([`Front`](harness::Front)) and small helpers.
 //! - One module per area, each case an `async fn case(ctx: &Ctx) -> TestResult` that knows
 //!   nothing about runtimes or fronts: [`connect`], [`start`], [`results`], [`inspect`],
-//!   [`interact`], [`visibility`], [`errors`], [`faults`].
+//!   [`interact`], [`visibility`], [`errors`], [`faults`]; [`deadlines`] (the time model
+//!   through the harness's fault proxy, once per runtime: `tokio_faults::`,
+//!   `async_std_faults::`).
 //! - [`suite!`] instantiates every case listed in [`all_cases!`] as a `#[test]` for one
 //!   runtime and one front, in a module named after the pair (`tokio_plain::echo_struct_...`),
 //!   so `cargo test --test suite tokio_plain::` runs one instance.
@@ -38,6 +40,7 @@
 //! of their own (faults, payload limits) start one.
 
 mod connect;
+mod deadlines;
 mod errors;
 mod faults;
 mod harness;
@@ -119,6 +122,34 @@ macro_rules! suite {
             all_cases!(instantiate!($runtime, $front));
         }
     };
+}
+
+/// Call `$callback!($($args)*; module::case, ...)` with every fault case: each needs the
+/// plain front only (it puts the harness's fault proxy in front of the server itself), so
+/// they run once per runtime (`cargo test --test suite tokio_faults::`).
+macro_rules! fault_cases {
+    ($callback:ident! ($($args:tt)*)) => {
+        $callback!($($args)*;
+            deadlines::result_outlives_a_20_s_outage,
+            deadlines::a_3_s_deadline_into_a_blackhole,
+            deadlines::connect_timeout_into_a_silent_peer,
+            deadlines::start_with_answers_lost_for_14_s,
+            deadlines::a_thousand_starts_with_a_tenth_of_answers_lost,
+            deadlines::concurrent_starts_with_default_options,
+            deadlines::terminate_whose_answer_is_lost,
+            deadlines::a_wrong_address_fails_at_once,
+            deadlines::a_resetting_peer_says_reset,
+            deadlines::go_away_under_load_fails_nothing,
+        );
+    };
+}
+
+mod tokio_faults {
+    fault_cases!(instantiate!(Tokio, Plain));
+}
+
+mod async_std_faults {
+    fault_cases!(instantiate!(AsyncStd, Plain));
 }
 
 suite!(tokio_plain, runtime = Tokio, front = Plain);
