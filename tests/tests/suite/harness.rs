@@ -148,7 +148,7 @@ impl Runtime {
         Client::connect_with(transport, clock, options).await
     }
 
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Runtime::Tokio => "tokio",
             Runtime::AsyncStd => "async-std",

@@ -46,6 +46,7 @@ mod faults;
 mod harness;
 mod inspect;
 mod interact;
+mod outages;
 mod results;
 mod start;
 mod visibility;
@@ -114,6 +115,25 @@ macro_rules! instantiate {
     };
 }
 
+/// Like [`instantiate!`], each test `#[ignore]`d: for cases too long for CI, run by
+/// `scripts/faults.sh`.
+macro_rules! instantiate_ignored {
+    ($runtime:ident, $front:ident; $($module:ident :: $case:ident),* $(,)?) => {
+        $(
+            #[test]
+            #[ignore = "minutes long: run by scripts/faults.sh"]
+            fn $case() -> $crate::harness::TestResult {
+                $crate::harness::run(
+                    $crate::harness::Runtime::$runtime,
+                    $crate::harness::Front::$front,
+                    stringify!($case),
+                    |ctx| ::std::boxed::Box::pin($crate::$module::$case(ctx)),
+                )
+            }
+        )*
+    };
+}
+
 /// Instantiate every case as a `#[test]` in module `$name`, for runtime
 /// [`harness::Runtime`]`::$runtime` and front [`harness::Front`]`::$front`.
 macro_rules! suite {
@@ -144,12 +164,24 @@ macro_rules! fault_cases {
     };
 }
 
+/// The outages too long for CI (see [`outages`]), `#[ignore]`d, once per runtime.
+macro_rules! outage_cases {
+    ($callback:ident! ($($args:tt)*)) => {
+        $callback!($($args)*;
+            outages::result_outlives_a_60_s_outage,
+            outages::waiters_outlive_a_server_kill_and_restart,
+        );
+    };
+}
+
 mod tokio_faults {
     fault_cases!(instantiate!(Tokio, Plain));
+    outage_cases!(instantiate_ignored!(Tokio, Plain));
 }
 
 mod async_std_faults {
     fault_cases!(instantiate!(AsyncStd, Plain));
+    outage_cases!(instantiate_ignored!(AsyncStd, Plain));
 }
 
 suite!(tokio_plain, runtime = Tokio, front = Plain);
