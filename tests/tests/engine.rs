@@ -642,3 +642,49 @@ async fn mutual_tls() {
     assert_eq!(error.kind(), TransportErrorKind::Tls, "{error}");
     assert!(error.message().contains("CertificateRequired"), "{error}");
 }
+
+// ---- Response header list limit ----
+
+/// A Trailers-Only error whose `grpc-status-details-bin` is `details` bytes of base64.
+fn status_with_details(details: usize) -> Reply {
+    Reply::Raw {
+        status: 200,
+        headers: vec![
+            ("content-type".into(), "application/grpc".into()),
+            ("grpc-status".into(), "9".into()),
+            ("grpc-message".into(), "precondition failed".into()),
+            ("grpc-status-details-bin".into(), "QUFB".repeat(details / 4)),
+        ],
+        chunks: Vec::new(),
+        trailers: None,
+    }
+}
+
+#[tokio::test]
+async fn large_error_details_in_trailers_arrive() {
+    // 200 KiB of details: far over hyper's own 16 KiB default, well under ours.
+    let server = MockServer::start(|_| status_with_details(200 * 1024)).await;
+    let response = plaintext(&server).unary(request(b"x")).await.unwrap();
+    let status = decode_unary_response(&response, DEFAULT_RECEIVE_LIMIT).unwrap_err();
+    assert_eq!(status.code, Code::FAILED_PRECONDITION);
+    assert_eq!(status.details.len(), 150 * 1024);
+
+    // Over a configured limit: a clear error naming the setting, not a bare reset.
+    let runtime = Arc::new(TokioRuntime::try_current().unwrap());
+    let mut settings = Http2Settings::default();
+    settings.max_header_list_size = 16 * 1024;
+    let transport = Http2Transport::with_settings(
+        runtime,
+        &ConnectOptions::new(server.address_string()),
+        settings,
+    )
+    .unwrap();
+    let error = call_err(&transport, request(b"x")).await;
+    assert_eq!(
+        error.kind(),
+        TransportErrorKind::ResponseTooLarge,
+        "{error}"
+    );
+    assert!(error.message().contains("max_header_list_size"), "{error}");
+    assert!(!error.is_unprocessed());
+}

@@ -362,6 +362,24 @@ pub(crate) fn exchange_error(context: &ErrorContext, error: &hyper::Error) -> Tr
                 TransportErrorKind::Io,
                 format!("the server reset the stream (RST_STREAM: {reason})"),
             )
+        } else if h2.is_reset() && h2.reason() == Some(h2::Reason::REFUSED_STREAM) {
+            // h2 refuses a response whose header list exceeds our advertised limit.
+            (
+                TransportErrorKind::ResponseTooLarge,
+                "the response's headers or trailers exceed the client's header list limit \
+                 (Http2Settings::max_header_list_size)"
+                    .to_string(),
+            )
+        } else if h2.is_go_away() && h2.reason() == Some(h2::Reason::ENHANCE_YOUR_CALM) {
+            // Ours: h2 closes the connection when a header block is far over the limit (or
+            // the server's frames look like abuse).
+            (
+                TransportErrorKind::ResponseTooLarge,
+                "the response's headers or trailers are far over the client's header list \
+                 limit (Http2Settings::max_header_list_size), or the server's frames looked \
+                 abusive; the connection was closed"
+                    .to_string(),
+            )
         } else if h2.is_io() {
             (TransportErrorKind::Io, chain(error))
         } else {

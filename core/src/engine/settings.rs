@@ -7,16 +7,16 @@ pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
 /// Default time a keepalive ping may go unanswered before the connection is declared dead.
 pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(15);
 /// Default limit on the size of one response's header or trailer list, in bytes as HTTP/2
-/// counts them (each field's name and value plus 32).
+/// counts them (each field's name and value plus 32): 1 MiB.
 ///
-/// gRPC error details travel in the trailers (`grpc-status-details-bin`, base64): a failed
-/// query carries the worker's failure there, stack trace and details included. The largest
-/// the dev server sent in our measurements was about 4 KiB for a query that failed with
-/// a stack trace and about 1.4 MiB for one whose failure carried a 1 MiB detail (see the
-/// README); 8 MiB leaves room for failures with details up to the server's default payload
-/// limit (2 MiB, base64 on the wire). hyper's own default (16 KiB) would drop such trailers
-/// and turn the typed error into a bare stream error.
-pub const MAX_HEADER_LIST_SIZE: u32 = 8 * 1024 * 1024;
+/// gRPC error details travel in the trailers (`grpc-message`, and
+/// `grpc-status-details-bin` in base64). The largest list the dev server (1.32) sent in our
+/// measurements was 9.4 KiB, for a failed query with a long message (the server cuts
+/// messages at 4000 bytes and repeats them in the details); an already-started error is
+/// 0.8 KiB. hyper's own default, 16 KiB, leaves less than twice that, and a server that
+/// respects it drops the trailers of a larger error, which the client then sees as a bare
+/// stream reset instead of the typed error.
+pub const MAX_HEADER_LIST_SIZE: u32 = 1024 * 1024;
 
 /// HTTP/2 connection settings of an [`Http2Transport`](super::Http2Transport) beyond the
 /// connect options.

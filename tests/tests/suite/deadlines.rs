@@ -11,7 +11,9 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
-use temporal_lite_core::client::{Error, RpcOptions, StartWorkflowOptions, WorkflowStatus};
+use temporal_lite_core::client::{
+    Error, FailureKind, RpcOptions, StartWorkflowOptions, WorkflowStatus,
+};
 use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_core::grpc::TransportErrorKind;
 use temporal_lite_tests::fault_proxy::{DropMode, Drops, FaultProxy};
@@ -411,4 +413,63 @@ pub(crate) async fn go_away_under_load_fails_nothing(ctx: &Ctx) -> TestResult {
     // Each GOAWAY closed the connection of its round: later rounds used new ones.
     assert!(proxy.accepted() >= 2, "{}", proxy.accepted());
     Ok(())
+}
+
+/// Error details in large trailers arrive as typed errors: the response header list limit
+/// is far above what the server sends. Prints the sizes the dev server sends for its
+/// errors with details (measured for the engine's default limit).
+pub(crate) async fn large_error_details_arrive_typed(ctx: &Ctx) -> TestResult {
+    let client = &ctx.client;
+    let handle = client
+        .start_workflow("SignalWait", (), ctx.options("big-details"))
+        .await?;
+    // Already started: WorkflowExecutionAlreadyStartedFailure in the details.
+    let again = StartWorkflowOptions::new(handle.workflow_id(), &ctx.task_queue);
+    let error = client
+        .start_workflow("SignalWait", (), again)
+        .await
+        .expect_err("a second start succeeded");
+    assert!(
+        matches!(&error, Error::WorkflowAlreadyStarted { .. }),
+        "{error:?}"
+    );
+    let mut sizes = vec![("already started", last_header_list(ctx, START))];
+    // Failed queries: the worker's failure message (0 B to 1 MiB added to it), and its
+    // stack trace and details when the server passes the failure on.
+    for extra in [0usize, 64 * 1024, 1024 * 1024] {
+        let error = handle
+            .query::<serde_json::Value>("fail", (extra,))
+            .await
+            .expect_err("a failing query succeeded");
+        match &error {
+            Error::QueryFailed { message, failure } => {
+                // (The server cuts messages at 4000 bytes.)
+                assert!(message.starts_with("query fails on purpose"), "{extra} B");
+                if let Some(failure) = failure {
+                    let FailureKind::Application { details, .. } = &failure.kind else {
+                        return Err(fail(format!("not an application failure: {failure:?}")));
+                    };
+                    let text: String = client.decode(&details[0])?;
+                    assert_eq!(text.len(), extra);
+                }
+            }
+            other => {
+                return Err(fail(format!(
+                    "{extra} B: expected QueryFailed, got {other:?}"
+                )))
+            }
+        }
+        sizes.push(("failed query", last_header_list(ctx, "QueryWorkflow")));
+    }
+    handle.terminate("details case done").await?;
+    eprintln!("response header lists (bytes as HTTP/2 counts them): {sizes:?}");
+    Ok(())
+}
+
+/// The header list size of the last response to `method` on the case's client.
+fn last_header_list(ctx: &Ctx, method: &str) -> usize {
+    ctx.calls
+        .calls_of(method)
+        .last()
+        .map_or(0, |call| call.header_list_bytes)
 }

@@ -160,6 +160,7 @@ macro_rules! fault_cases {
             deadlines::a_wrong_address_fails_at_once,
             deadlines::a_resetting_peer_says_reset,
             deadlines::go_away_under_load_fails_nothing,
+            deadlines::large_error_details_arrive_typed,
         );
     };
 }
