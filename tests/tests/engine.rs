@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use temporal_lite_core::client::{Error as ClientError, RetryConfig, RpcOptions};
+use temporal_lite_core::client::{Error as ClientError, RpcOptions};
 use temporal_lite_core::config::{ConnectOptions, PrivateKey, TlsOptions};
 use temporal_lite_core::engine::{Http2Settings, Http2Transport};
 use temporal_lite_core::grpc::{
@@ -434,27 +434,57 @@ async fn refused_connection_is_connect_error() {
 }
 
 #[tokio::test]
-async fn connect_with_rpc_options_fails_fast_without_retries() {
+async fn connect_with_rpc_options_applies_the_deadline_to_the_check() {
+    // A peer that accepts TCP and never answers: the check ends at its 300 ms deadline,
+    // long before the 10 s connect timeout.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let rpc = RpcOptions {
+        timeout: Duration::from_millis(300),
+        ..RpcOptions::default()
+    };
+    let started = Instant::now();
+    let error = temporal_lite_tokio::Client::connect_with_rpc_options(
+        ConnectOptions::new(address.to_string()),
+        rpc,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&error, ClientError::DeadlineExceeded { attempts: 1, .. }),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    holder.abort();
+}
+
+#[tokio::test]
+async fn a_refused_first_connect_fails_at_once() {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let options = ConnectOptions::new(format!("127.0.0.1:{port}"));
-    let rpc = RpcOptions {
-        retry: RetryConfig::no_retries(),
-        ..RpcOptions::default()
-    };
     let started = Instant::now();
-    let error = temporal_lite_tokio::Client::connect_with_rpc_options(options, rpc)
-        .await
-        .unwrap_err();
+    let error =
+        temporal_lite_tokio::Client::connect(ConnectOptions::new(format!("127.0.0.1:{port}")))
+            .await
+            .unwrap_err();
     assert!(
         matches!(&error, ClientError::Transport(e) if e.kind() == TransportErrorKind::Connect),
         "{error}"
     );
-    // The default retries would keep at it for about 10 s.
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_secs(1),
         "{:?}",
         started.elapsed()
     );
