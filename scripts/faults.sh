@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The long outage checks of the time model (not in CI: about 3 minutes), on both runtimes,
+# The long outage checks of the time model (not in CI: about 5 minutes), on both runtimes,
 # against a real dev server and Python worker:
 #
 #   bash scripts/faults.sh
 #
 # - result() across a 60 s outage (the fault proxy refuses and resets connections);
+# - result() across 60 s of silence (the fault proxy blackholes every connection);
 # - 200 result() waiters across a server SIGKILL + restart (database file kept).
 #
 # Prints one FIGURES line per check and runtime; fails if any check fails.

@@ -153,6 +153,7 @@ macro_rules! fault_cases {
             deadlines::result_outlives_a_20_s_outage,
             deadlines::a_3_s_deadline_into_a_blackhole,
             deadlines::connect_timeout_into_a_silent_peer,
+            deadlines::a_connect_outlives_a_call_that_gave_up,
             deadlines::start_with_answers_lost_for_14_s,
             deadlines::a_thousand_starts_with_a_tenth_of_answers_lost,
             deadlines::concurrent_starts_with_default_options,
@@ -170,6 +171,7 @@ macro_rules! outage_cases {
     ($callback:ident! ($($args:tt)*)) => {
         $callback!($($args)*;
             outages::result_outlives_a_60_s_outage,
+            outages::result_outlives_60_s_of_silence,
             outages::waiters_outlive_a_server_kill_and_restart,
         );
     };

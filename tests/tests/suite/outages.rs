@@ -1,5 +1,6 @@
 //! Long outages, run by `scripts/faults.sh` rather than CI (they take minutes): `result()`
-//! across a 60 s outage, and 200 waiters across a server SIGKILL + restart. Each prints its
+//! across a 60 s outage and across 60 s of silence, and 200 waiters across a server
+//! SIGKILL + restart. Each prints its
 //! figures on a line starting with `FIGURES`.
 
 use std::net::SocketAddr;
@@ -17,6 +18,22 @@ use crate::harness::{fail, unix_now, Ctx, TestResult};
 
 /// `result()` through a 60 s outage (connections refused, open ones reset) returns the value.
 pub(crate) async fn result_outlives_a_60_s_outage(ctx: &Ctx) -> TestResult {
+    result_across(ctx, Fault::Refuse).await
+}
+
+/// `result()` through 60 s of silence (a blackhole: nothing answers, nothing is refused)
+/// returns the value.
+pub(crate) async fn result_outlives_60_s_of_silence(ctx: &Ctx) -> TestResult {
+    result_across(ctx, Fault::Blackhole).await
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    Refuse,
+    Blackhole,
+}
+
+async fn result_across(ctx: &Ctx, fault: Fault) -> TestResult {
     let proxy = FaultProxy::start(ctx.env.address().parse::<SocketAddr>()?);
     let (client, calls) = ctx
         .runtime
@@ -31,7 +48,10 @@ pub(crate) async fn result_outlives_a_60_s_outage(ctx: &Ctx) -> TestResult {
     };
     let outage = async {
         ctx.sleep(Duration::from_millis(500)).await;
-        proxy.refuse();
+        match fault {
+            Fault::Refuse => proxy.refuse(),
+            Fault::Blackhole => proxy.blackhole(),
+        }
         let down = Instant::now();
         ctx.sleep(Duration::from_secs(60)).await;
         proxy.restore();
@@ -42,10 +62,10 @@ pub(crate) async fn result_outlives_a_60_s_outage(ctx: &Ctx) -> TestResult {
     assert_eq!(slept, 5.0);
     assert!(returned >= up);
     let polls = calls.calls_of("GetWorkflowExecutionHistory");
-    let failed = polls.iter().filter(|c| c.failure.is_some()).count();
+    let failed: Vec<_> = polls.iter().filter_map(|c| c.failure).collect();
     println!(
-        "FIGURES {}: result() across a {:.1} s outage returned {:.2} s after the end of the \
-         outage; {} polls, {failed} failed",
+        "FIGURES {}: result() across {:.1} s of {fault:?} returned {:.2} s after it ended; \
+         {} polls, failures {failed:?}",
         ctx.runtime.name(),
         up.duration_since(down).as_secs_f64(),
         returned.duration_since(up).as_secs_f64(),
