@@ -14,7 +14,9 @@
 //! | [`Call::non_idempotent`] | terminate | only failures where the server certainly did not process it | [`Error::OutcomeUnknown`] without an id |
 //! | [`Call::long_poll`] | history with `wait_new_event`, update outcomes | every transient failure and a poll's own timeout, until the caller's deadline (none by default) | [`Error::DeadlineExceeded`] |
 //!
-//! Add `.global()` for the few calls that are not namespaced (`GetSystemInfo`).
+//! Add `.global()` for the few calls that are not namespaced (`GetSystemInfo`), and
+//! `.held()` for a write the server holds like a long poll (an update waiting for its
+//! stage).
 //!
 //! [`Error::DeadlineExceeded`]: super::Error::DeadlineExceeded
 //! [`Error::OutcomeUnknown`]: super::Error::OutcomeUnknown
@@ -103,6 +105,15 @@ impl<'a> Call<'a> {
     /// The same call without the `temporal-namespace` header.
     pub(crate) const fn global(mut self) -> Self {
         self.namespaced = false;
+        self
+    }
+
+    /// The same call, held by the server like a long poll (see [`Wait::LongPoll`]): e.g.
+    /// `Call::idempotent("UpdateWorkflowExecution", &update_id).held()`, which waits for the
+    /// update's stage with no deadline of its own and is repeated with the same id.
+    #[allow(dead_code)] // For the update calls to come.
+    pub(crate) const fn held(mut self) -> Self {
+        self.wait = Wait::LongPoll;
         self
     }
 }

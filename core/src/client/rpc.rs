@@ -86,20 +86,21 @@ impl Failure {
 
     /// This failure as the error of the call, when it is the call's last word.
     fn into_error(self, attempts: u32) -> Error {
-        match self {
-            Failure::Status(status) => match Error::from_status(status) {
-                Error::DeadlineExceeded {
-                    message,
-                    last_cause,
-                    ..
-                } => Error::DeadlineExceeded {
-                    message,
-                    attempts,
-                    last_cause,
-                },
-                other => other,
-            },
+        let error = match self {
+            Failure::Status(status) => Error::from_status(status),
             Failure::Transport(error) => Error::from(error),
+        };
+        match error {
+            Error::DeadlineExceeded {
+                message,
+                last_cause,
+                ..
+            } => Error::DeadlineExceeded {
+                message,
+                attempts,
+                last_cause,
+            },
+            other => other,
         }
     }
 }
