@@ -297,7 +297,7 @@ impl Client {
         Resp: Message + Default,
     {
         let deadline = self.deadline(call.wait, options);
-        self.call_until(call, request, deadline, &options.metadata)
+        self.call_from(call, request, deadline, &options.metadata, deadline.started)
             .await
     }
 
@@ -319,6 +319,24 @@ impl Client {
         Req: Message,
         Resp: Message + Default,
     {
+        let now = self.shared.clock.now();
+        self.call_from(call, request, deadline, extra, now).await
+    }
+
+    /// [`call_until`](Self::call_until) when the caller has just read the clock (`now`):
+    /// saves reading it again for the first attempt.
+    async fn call_from<Req, Resp>(
+        &self,
+        call: Call<'_>,
+        request: &Req,
+        deadline: Deadline,
+        extra: &Metadata,
+        mut now: Duration,
+    ) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
         let rpc = &self.settings.rpc;
         let retry = &rpc.retry;
         let body = grpc::encode_message(request);
@@ -332,7 +350,7 @@ impl Client {
         };
         let mut last: Option<Failure> = None;
         loop {
-            let remaining = deadline.remaining(clock.now());
+            let remaining = deadline.remaining(now);
             if remaining.is_some_and(|r| r < MIN_ATTEMPT) {
                 return Err(tally.expired(last));
             }
@@ -372,7 +390,7 @@ impl Client {
                 }
                 Err(error) => Failure::Transport(error),
             };
-            let now = clock.now();
+            now = clock.now();
             tally.maybe_processed |= failure.maybe_processed();
             let Some(class) = self.retry_class(&call, &failure, now) else {
                 return Err(tally.stopped(failure, false));
@@ -390,6 +408,7 @@ impl Client {
             }
             last = Some(failure);
             clock.sleep(delay).await;
+            now = clock.now();
         }
     }
 
