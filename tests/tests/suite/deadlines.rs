@@ -381,6 +381,21 @@ pub(crate) async fn a_wrong_address_fails_at_once(ctx: &Ctx) -> TestResult {
     Ok(())
 }
 
+/// With `wait_for_server`, a first connect to a server that is not up yet waits for it.
+pub(crate) async fn a_client_can_wait_for_its_server(ctx: &Ctx) -> TestResult {
+    let proxy = proxy_to_shared(ctx)?;
+    proxy.refuse();
+    let options = ConnectOptions::new(proxy.address()).wait_for_server(Duration::from_secs(30));
+    let connecting = ctx.runtime.connect(options);
+    let comes_up = async {
+        ctx.sleep(Duration::from_secs(2)).await;
+        proxy.restore();
+    };
+    let (client, ()) = futures_util::join!(connecting, comes_up);
+    client?.count_workflows("").await?;
+    Ok(())
+}
+
 /// A peer that resets every connection: always a `Connect` error that says "reset", never
 /// a guess about TLS.
 pub(crate) async fn a_resetting_peer_says_reset(ctx: &Ctx) -> TestResult {

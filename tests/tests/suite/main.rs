@@ -159,6 +159,7 @@ macro_rules! fault_cases {
             deadlines::concurrent_starts_with_default_options,
             deadlines::terminate_whose_answer_is_lost,
             deadlines::a_wrong_address_fails_at_once,
+            deadlines::a_client_can_wait_for_its_server,
             deadlines::a_resetting_peer_says_reset,
             deadlines::go_away_under_load_fails_nothing,
             deadlines::large_error_details_arrive_typed,
