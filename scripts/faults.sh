@@ -27,5 +27,5 @@ cargo test -p temporal-lite-tests --test suite -- --ignored --test-threads 1 --n
 status=${PIPESTATUS[0]}
 set -e
 echo
-grep '^FIGURES' "$log" || true
+grep -o 'FIGURES.*' "$log" || true
 exit "$status"
