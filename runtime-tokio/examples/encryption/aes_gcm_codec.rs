@@ -56,7 +56,8 @@ impl AesGcmCodec {
     }
 
     fn open(&self, payload: Payload) -> Result<Payload, PayloadError> {
-        if payload.metadata.get("encoding").map(Vec::as_slice) != Some(ENCODING_ENCRYPTED.as_bytes())
+        if payload.metadata.get("encoding").map(Vec::as_slice)
+            != Some(ENCODING_ENCRYPTED.as_bytes())
         {
             return Ok(payload);
         }
@@ -72,13 +73,17 @@ impl AesGcmCodec {
             )));
         }
         if payload.data.len() < NONCE_LEN {
-            return Err(PayloadError::new("encrypted payload is shorter than its nonce"));
+            return Err(PayloadError::new(
+                "encrypted payload is shorter than its nonce",
+            ));
         }
         let (nonce, sealed) = payload.data.split_at(NONCE_LEN);
         let plain = self
             .cipher
             .decrypt(Nonce::from_slice(nonce), sealed)
-            .map_err(|_| PayloadError::new("AES-GCM decryption failed (wrong key or tampered data)"))?;
+            .map_err(|_| {
+                PayloadError::new("AES-GCM decryption failed (wrong key or tampered data)")
+            })?;
         Payload::decode(plain.as_slice())
             .map_err(|e| PayloadError::new(format!("decrypted payload is not a Payload: {e}")))
     }
