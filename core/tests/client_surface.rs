@@ -225,10 +225,12 @@ fn the_codec_decodes_results_failures_descriptions_and_lists() {
             }),
             ..Default::default()
         });
-    let mut info = WorkflowExecutionInfo::default();
-    info.memo = Some(temporal_lite_proto::temporal::api::common::v1::Memo {
-        fields: [("m".to_string(), detail.clone())].into(),
-    });
+    let info = WorkflowExecutionInfo {
+        memo: Some(temporal_lite_proto::temporal::api::common::v1::Memo {
+            fields: [("m".to_string(), detail.clone())].into(),
+        }),
+        ..Default::default()
+    };
     mock.on("DescribeWorkflowExecution")
         .respond(ws::DescribeWorkflowExecutionResponse {
             workflow_execution_info: Some(info.clone()),

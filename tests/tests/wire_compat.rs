@@ -382,6 +382,7 @@ fn upstream_update_and_multi_operation_responses_decode_into_ours() {
 }
 
 #[test]
+#[allow(deprecated)] // sets upstream's deprecated `exclude_calendar`, which we leave out
 fn upstream_schedule_description_decodes_into_ours() {
     use up::temporal::api::schedule::v1 as us;
     let theirs = up::temporal::api::workflowservice::v1::DescribeScheduleResponse {

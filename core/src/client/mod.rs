@@ -1,5 +1,8 @@
-//! The client API: start workflows, wait for their results, signal, query, cancel,
-//! terminate, describe, read history, list and count.
+//! The client API: start workflows, wait for their results, signal, query, update (also with
+//! start), cancel, terminate, describe, read history, list and count; schedules
+//! ([`Client::create_schedule`], [`ScheduleHandle`]); asynchronous activity completion
+//! ([`AsyncActivityHandle`]); a payload codec stage ([`Client::with_payload_codec`]); and raw
+//! calls to any `WorkflowService` or `OperatorService` method ([`Client::raw_call`]).
 //!
 //! A [`Client`] talks to the server only through an `Arc<dyn Transport>` and reads time only
 //! from an `Arc<dyn Clock>`, both supplied by a runtime adapter (or a test). It is cheap to
