@@ -389,7 +389,8 @@ pub struct WorkflowDescription {
 }
 
 impl WorkflowDescription {
-    /// The server's full answer, for fields this type does not surface.
+    /// The server's full answer, for fields this type does not surface (its memo, user
+    /// metadata and pending activities' payloads already decoded by the client's codec).
     pub fn raw(&self) -> &DescribeWorkflowExecutionResponse {
         &self.raw
     }

@@ -479,7 +479,10 @@ impl WorkflowHandle {
     /// Fails with [`Error::Update`] if the workflow does not exist or is closed, or (when
     /// the worker answers before the stage is reached) if the validator rejected it or the
     /// workflow has no handler of that name. The call is idempotent: it is sent again with
-    /// the same update id while the server reports a stage below acceptance.
+    /// the same update id while the server reports a stage below acceptance, so with no
+    /// worker polling the workflow's task queue it keeps waiting (each attempt held by the
+    /// server for up to [`long_poll_timeout`](super::RpcOptions::long_poll_timeout)); bound
+    /// it with a timeout of your runtime if that matters.
     pub async fn start_update(
         &self,
         name: &str,

@@ -1,6 +1,8 @@
 //! Raw calls: an OperatorService call (add and list search attributes) and WorkflowService
 //! calls with another crate's message types, as the escape hatch is meant to be used.
 
+use std::time::Duration;
+
 use temporal_lite_core::client::{Error, Service};
 use temporal_lite_proto::temporal::api::enums::v1::IndexedValueType;
 use temporal_lite_proto::temporal::api::operatorservice::v1::{
@@ -27,10 +29,33 @@ pub(crate) async fn register_search_attributes(
             .collect(),
         namespace: ctx.client.namespace().to_string(),
     };
-    let _: AddSearchAttributesResponse = ctx
-        .client
-        .raw_call(Service::Operator, "AddSearchAttributes", &request)
-        .await?;
+    // Cases on other threads register the same attributes at the same time; the server
+    // may refuse a concurrent change of the namespace's attributes, so try again a while.
+    let last_error = std::sync::Mutex::new(None);
+    let added = ctx
+        .eventually("search attributes added", Duration::from_secs(20), || {
+            let request = &request;
+            let last_error = &last_error;
+            async move {
+                let added: Result<AddSearchAttributesResponse, Error> = ctx
+                    .client
+                    .raw_call(Service::Operator, "AddSearchAttributes", request)
+                    .await;
+                Ok(match added {
+                    Ok(_) => Some(()),
+                    Err(error) => {
+                        if let Ok(mut last) = last_error.lock() {
+                            *last = Some(error.to_string());
+                        }
+                        None
+                    }
+                })
+            }
+        })
+        .await;
+    if let Err(error) = added {
+        return Err(fail(format!("{error:?}; last error: {last_error:?}")));
+    }
     let list = ListSearchAttributesRequest {
         namespace: ctx.client.namespace().to_string(),
     };
