@@ -225,13 +225,15 @@ impl UpdateHandle {
         if accepted {
             return Ok(());
         }
-        let Some(update::outcome::Value::Failure(failure)) =
+        let Some(update::outcome::Value::Failure(mut failure)) =
             self.known.take().and_then(|o| o.value)
         else {
             return Ok(());
         };
-        let mut failure = Failure::from_proto(failure);
-        self.client.decode_failure(&mut failure).await?;
+        let mut slots = Slots::new();
+        slots.failure(Some(&mut failure));
+        self.client.decode_slots(slots).await?;
+        let failure = Failure::from_proto(failure);
         Err(self.error(classify_rejection(&self.name, failure)))
     }
 
