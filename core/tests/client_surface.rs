@@ -405,8 +405,17 @@ fn a_failed_update_is_a_rejection_when_the_server_does_not_remember_it() {
         other => panic!("expected an update error, got {other:?}"),
     };
     let rejected = kind(block_on(handle.execute_update("add", (-1,))));
-    assert!(
-        matches!(&rejected, UpdateErrorKind::Rejected(f) if f.message == "n must not be negative")
+    let UpdateErrorKind::Rejected(failure) = &rejected else {
+        panic!("expected Rejected, got {rejected:?}");
+    };
+    assert_eq!(failure.message, "n must not be negative");
+    let FailureKind::Application { details, .. } = &failure.kind else {
+        panic!("not application");
+    };
+    assert_eq!(
+        client.decode::<String>(&details[0]).unwrap(),
+        "d",
+        "decoded by the codec"
     );
     let missing = kind(block_on(handle.execute_update("nope", ())));
     assert!(
