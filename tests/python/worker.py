@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python tests/python/worker.py --address 127.0.0.1:7233 \
-        [--namespace default] --task-queue QUEUE
+        [--namespace default] --task-queue QUEUE [--codec]
 
 It prints ``WORKER READY`` on stdout once the server has seen it poll the task queue, runs
 until SIGTERM or SIGINT, then prints ``WORKER STOPPED`` and exits 0. Errors go to stderr with
@@ -60,12 +60,12 @@ Workflows (type names as registered; arguments and results are JSON payloads):
                                   a non-retryable ApplicationError of type "InvalidAmount".
                                   The demo runs this worker on task queue "money-transfer".
 
-Payload codec: a second worker in the same process polls task queue "<QUEUE>-codec" with every
-workflow above and a client whose data converter has an AES-256-GCM codec (key CODEC_KEY_HEX
-below, key id CODEC_KEY_ID). An encrypted payload has metadata encoding "binary/encrypted" and
+Payload codec (with --codec): a second worker in the same process polls task queue
+"<QUEUE>-codec" with every workflow above and a client whose data converter has an AES-256-GCM
+codec (key CODEC_KEY_HEX below, key id CODEC_KEY_ID). An encrypted payload has metadata encoding "binary/encrypted" and
 "encryption-key-id", and data = 12-byte nonce + AES-GCM ciphertext (no associated data) of the
 serialized original Payload. Payloads without that encoding are decoded unchanged. It needs the
-`cryptography` package (installed by scripts/setup.sh).
+`cryptography` package (installed by `scripts/setup.sh test`); the demo runs without --codec.
 """
 
 import argparse
@@ -381,12 +381,14 @@ async def run(args: argparse.Namespace) -> int:
 
     identity = f"temporal-lite-test-worker-{os.getpid()}@{socket.gethostname()}"
     client = await Client.connect(args.address, namespace=args.namespace, identity=identity)
-    codec_client = Client(
-        client.service_client,
-        namespace=args.namespace,
-        data_converter=dataclasses.replace(DataConverter.default, payload_codec=AesGcmCodec()),
-    )
-    codec_queue = f"{args.task_queue}-codec"
+    queues = [(client, args.task_queue)]
+    if args.codec:
+        codec_client = Client(
+            client.service_client,
+            namespace=args.namespace,
+            data_converter=dataclasses.replace(DataConverter.default, payload_codec=AesGcmCodec()),
+        )
+        queues.append((codec_client, f"{args.task_queue}-codec"))
     workers = [
         Worker(
             worker_client,
@@ -396,14 +398,14 @@ async def run(args: argparse.Namespace) -> int:
             workflow_runner=UnsandboxedWorkflowRunner(),
             graceful_shutdown_timeout=timedelta(seconds=1),
         )
-        for worker_client, queue in ((client, args.task_queue), (codec_client, codec_queue))
+        for worker_client, queue in queues
     ]
 
     async def run_all() -> None:
         await asyncio.gather(*(w.run() for w in workers))
 
     async def all_polling() -> None:
-        for queue in (args.task_queue, codec_queue):
+        for _, queue in queues:
             await wait_until_polling(client, args.namespace, queue, identity)
 
     running = asyncio.create_task(run_all())
@@ -416,8 +418,8 @@ async def run(args: argparse.Namespace) -> int:
         print("worker: stopped before it was ready", file=sys.stderr)
         return 1
     if ready not in done:
-        print(f"worker: not polling {args.task_queue!r} and {codec_queue!r} after "
-              f"{args.ready_timeout} s", file=sys.stderr)
+        names = ", ".join(repr(queue) for _, queue in queues)
+        print(f"worker: not polling {names} after {args.ready_timeout} s", file=sys.stderr)
         return 1
     ready.result()
     print("WORKER READY", flush=True)
@@ -441,6 +443,8 @@ def main() -> None:
     parser.add_argument("--address", required=True, help="host:port of the Temporal frontend")
     parser.add_argument("--namespace", default="default")
     parser.add_argument("--task-queue", required=True)
+    parser.add_argument("--codec", action="store_true",
+                        help="also poll <task-queue>-codec with the AES-GCM payload codec")
     parser.add_argument("--ready-timeout", type=float, default=20.0,
                         help="seconds to wait for the first poll before giving up")
     args = parser.parse_args()

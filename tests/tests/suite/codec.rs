@@ -1,7 +1,7 @@
 //! The AES-GCM payload codec of the encryption example against the Python worker's codec
 //! worker (task queue `<queue>-codec`): every payload path, in both directions.
 
-#[path = "../../../runtime-tokio/examples/encryption/aes_gcm_codec.rs"]
+#[path = "../../../runtime-async-std/examples/encryption/aes_gcm_codec.rs"]
 #[allow(dead_code)]
 mod aes_gcm_codec;
 

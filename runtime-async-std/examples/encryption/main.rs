@@ -2,15 +2,19 @@
 //! AES-256-GCM payload codec (`aes_gcm_codec.rs`, over the RustCrypto `aes-gcm` crate).
 //!
 //! The server and the Web UI only ever see ciphertext; a worker needs the same codec (the
-//! Python test worker has one on task queue `<queue>-codec`). Connection settings come from
-//! Temporal's environment configuration (`TEMPORAL_ADDRESS`, ...); the key from
-//! `ENCRYPTION_KEY_HEX` (64 hex digits). Run against `tests/python/worker.py`:
+//! Python test worker started with `--codec` has one on task queue `<queue>-codec`).
+//! Connection settings come from Temporal's environment configuration (`TEMPORAL_ADDRESS`,
+//! ...); the key from `ENCRYPTION_KEY_HEX` (64 hex digits). With a dev server on port 7233:
 //!
 //! ```sh
+//! .venv/bin/python tests/python/worker.py --address 127.0.0.1:7233 --task-queue demo --codec &
 //! ENCRYPTION_KEY_HEX=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f \
-//! TEMPORAL_ADDRESS=127.0.0.1:7233 TASK_QUEUE=money-transfer-codec \
-//!     cargo run -p temporal-lite-tokio --example encryption
+//! TEMPORAL_ADDRESS=127.0.0.1:7233 TASK_QUEUE=demo-codec \
+//!     cargo run -p temporal-lite-async-std --example encryption
 //! ```
+//!
+//! It lives in the async-std adapter so that the demo's build (an example of the tokio
+//! adapter) does not compile `aes-gcm`; the codec itself is runtime-neutral.
 
 mod aes_gcm_codec;
 
@@ -19,9 +23,8 @@ use std::sync::Arc;
 use aes_gcm_codec::AesGcmCodec;
 use temporal_lite_core::client::StartWorkflowOptions;
 
-#[tokio::main]
-async fn main() {
-    if let Err(error) = run().await {
+fn main() {
+    if let Err(error) = async_std::task::block_on(run()) {
         eprintln!("encryption: {error}");
         std::process::exit(1);
     }
@@ -43,7 +46,7 @@ fn key_from_env() -> Result<[u8; 32], String> {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let key = key_from_env()?;
     let task_queue = std::env::var("TASK_QUEUE").unwrap_or_else(|_| "encrypted".into());
-    let client = temporal_lite_tokio::Client::connect_from_env()
+    let client = temporal_lite_async_std::Client::connect_from_env()
         .await?
         .into_inner()
         .with_payload_codec(Some(Arc::new(AesGcmCodec::new("test-key-1", &key))));
