@@ -1,5 +1,8 @@
-//! The client API: start workflows, wait for their results, signal, query, cancel,
-//! terminate, describe, read history, list and count.
+//! The client API: start workflows, wait for their results, signal, query, update (also with
+//! start), cancel, terminate, describe, read history, list and count; schedules
+//! ([`Client::create_schedule`], [`ScheduleHandle`]); asynchronous activity completion
+//! ([`AsyncActivityHandle`]); a payload codec stage ([`Client::with_payload_codec`]); and raw
+//! calls to any `WorkflowService` or `OperatorService` method ([`Client::raw_call`]).
 //!
 //! A [`Client`] talks to the server only through an `Arc<dyn Transport>` and reads time only
 //! from an `Arc<dyn Clock>`, both supplied by a runtime adapter (or a test). It is cheap to
@@ -33,15 +36,24 @@
 //! }
 //! ```
 
+mod activity;
+mod codec;
 mod error;
 mod failure;
 mod handle;
 mod history;
 mod options;
+mod priority;
+mod raw;
 mod retry;
 mod rpc;
+mod schedule;
+mod search_attributes;
 mod start;
 mod types;
+mod update;
+mod update_error;
+mod update_with_start;
 
 #[cfg(test)]
 mod tests;
@@ -55,6 +67,7 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
     GetSystemInfoRequest, GetSystemInfoResponse,
 };
 
+pub use activity::{ActivityHeartbeat, ApplicationFailure, AsyncActivityHandle};
 pub use error::Error;
 pub use failure::{Failure, FailureKind, WorkflowError, WorkflowFailure, WorkflowOutcome};
 pub use handle::WorkflowHandle;
@@ -63,17 +76,31 @@ pub use options::{
     QueryOptions, QueryRejectCondition, RetryPolicy, RpcOptions, StartWorkflowOptions,
     WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
 };
+pub use priority::Priority;
 pub use retry::RetryConfig;
+pub use rpc::Service;
+pub use schedule::{
+    CalendarSpec, CreateScheduleOptions, IntervalSpec, Schedule, ScheduleAction,
+    ScheduleActionResult, ScheduleBackfill, ScheduleDescription, ScheduleHandle, ScheduleInfo,
+    ScheduleList, ScheduleListEntry, ScheduleOverlapPolicy, SchedulePolicy, ScheduleRange,
+    ScheduleSpec, ScheduleStartWorkflow, ScheduleState,
+};
+pub use search_attributes::{SearchAttributeValue, METADATA_SEARCH_ATTRIBUTE_TYPE};
 pub use start::WorkflowExecutionPage;
 pub use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
 pub use types::{
     PendingActivity, PendingActivityState, RetryState, TimeoutType, WorkflowDescription,
     WorkflowExecutionRef, WorkflowInfo, WorkflowStatus,
 };
+pub use update::{UpdateHandle, UpdateOptions, UpdateStage};
+pub use update_error::{UpdateError, UpdateErrorKind};
+pub use update_with_start::WithStartWorkflowOperation;
 
 use crate::config::{ApiKey, ConnectOptions};
 use crate::grpc::Transport;
-use crate::payload::{CompositePayloadConverter, FromValue, Payload, PayloadConverter, ToValue};
+use crate::payload::{
+    CompositePayloadConverter, FromValue, Payload, PayloadCodec, PayloadConverter, ToValue,
+};
 use crate::time::Clock;
 use retry::SplitMix64;
 use rpc::CallKind;
@@ -109,6 +136,8 @@ struct Settings {
     options: ConnectOptions,
     rpc: RpcOptions,
     converter: Arc<dyn PayloadConverter>,
+    /// The codec stage after the converter, if any.
+    codec: Option<Arc<dyn PayloadCodec>>,
     /// Each kind of call's metadata, built once (see `Client::call_metadata`).
     call_metadata: rpc::MetadataCache,
 }
@@ -136,6 +165,7 @@ impl Client {
                 options,
                 rpc: RpcOptions::default(),
                 converter: Arc::new(CompositePayloadConverter::default()),
+                codec: None,
                 call_metadata: rpc::MetadataCache::default(),
             }),
         }
@@ -182,6 +212,19 @@ impl Client {
     pub fn with_payload_converter(mut self, converter: Arc<dyn PayloadConverter>) -> Client {
         self.settings_mut().converter = converter;
         self
+    }
+
+    /// This client with a payload codec (encryption, compression) after its payload
+    /// converter: every payload the client sends is encoded with it, and every payload it
+    /// reads is decoded with it (see [`PayloadCodec`] for which). `None` removes it.
+    pub fn with_payload_codec(mut self, codec: Option<Arc<dyn PayloadCodec>>) -> Client {
+        self.settings_mut().codec = codec;
+        self
+    }
+
+    /// The payload codec in use, if any.
+    pub fn payload_codec(&self) -> Option<&Arc<dyn PayloadCodec>> {
+        self.settings.codec.as_ref()
     }
 
     /// This client targeting another namespace, sharing the transport and API key.

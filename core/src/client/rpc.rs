@@ -1,4 +1,5 @@
-//! One unary call to the WorkflowService: headers, deadline, retries, status mapping.
+//! One unary call to the WorkflowService (or another service): headers, deadline, retries,
+//! status mapping.
 
 use alloc::borrow::Cow;
 use alloc::format;
@@ -14,8 +15,31 @@ use super::{Client, Error, CLIENT_NAME, CLIENT_VERSION};
 use crate::config::ApiKey;
 use crate::grpc::{self, Metadata, Request, Status, TransportError};
 
-/// The gRPC service every call goes to.
+/// The gRPC service typed calls go to.
 const SERVICE: &str = "/temporal.api.workflowservice.v1.WorkflowService/";
+/// The gRPC service of operator calls (search attributes, namespaces, clusters).
+const OPERATOR_SERVICE: &str = "/temporal.api.operatorservice.v1.OperatorService/";
+
+/// Which gRPC service a call goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Service {
+    /// `temporal.api.workflowservice.v1.WorkflowService`: workflows, schedules, activities.
+    Workflow,
+    /// `temporal.api.operatorservice.v1.OperatorService`: search attributes, namespaces,
+    /// clusters, Nexus endpoints.
+    Operator,
+}
+
+impl Service {
+    /// The path prefix of this service's methods, `/package.Service/`.
+    pub fn path_prefix(self) -> &'static str {
+        match self {
+            Service::Workflow => SERVICE,
+            Service::Operator => OPERATOR_SERVICE,
+        }
+    }
+}
 
 /// Which deadline and retry budget a call uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +146,24 @@ impl Client {
         Req: Message,
         Resp: Message + Default,
     {
+        self.unary_on(Service::Workflow, method, request, kind, namespaced)
+            .await
+    }
+
+    /// Like [`unary`](Self::unary), on another service.
+    pub(crate) async fn unary_on<Req, Resp>(
+        &self,
+        service: Service,
+        method: &str,
+        request: &Req,
+        kind: CallKind,
+        namespaced: bool,
+    ) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
+        let prefix = service.path_prefix();
         let rpc = &self.settings.rpc;
         let retry = &rpc.retry;
         let timeout = match kind {
@@ -138,8 +180,8 @@ impl Client {
             attempt += 1;
             // Built per attempt (rather than cloned from a kept copy); exactly sized, as the
             // transport takes the bytes over as they are.
-            let mut path = String::with_capacity(SERVICE.len() + method.len());
-            path.push_str(SERVICE);
+            let mut path = String::with_capacity(prefix.len() + method.len());
+            path.push_str(prefix);
             path.push_str(method);
             let request = Request {
                 path,
