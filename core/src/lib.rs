@@ -6,7 +6,8 @@
 //!
 //! # Crate features
 //! - `std` (default): read config files and process environment variables, find the OS
-//!   default config path.
+//!   default config path, and draw request ids from the operating system's randomness
+//!   (without it, supply an [`entropy::Entropy`] source).
 //! - `engine`: the HTTP/2 engine ([`engine::Http2Transport`], hyper + rustls) that runtime
 //!   adapters plug a runtime into. Implies `std`.
 //! - `testing`: `testing::MockTransport` and `testing::ManualClock`, an in-memory
@@ -23,6 +24,7 @@ pub mod client;
 pub mod config;
 #[cfg(feature = "engine")]
 pub mod engine;
+pub mod entropy;
 pub mod grpc;
 pub mod payload;
 #[cfg(any(test, feature = "testing"))]

@@ -1,6 +1,6 @@
 //! `TEMPORAL_*` environment variables: the map type and the overrides they apply.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use core::fmt;
@@ -65,11 +65,15 @@ const TLS_VARS: [&str; 9] = [
 /// An environment: variable name to value, case-sensitive.
 ///
 /// The loader never reads the process environment by itself; pass the variables in (with
-/// the `std` feature, `EnvVars::from_process` collects them). `Debug` shows the names
-/// only, never the values.
+/// the `std` feature, `EnvVars::from_process` collects them). A variable may also be
+/// recorded as set to bytes that are not UTF-8 ([`insert_not_utf8`](Self::insert_not_utf8)):
+/// the loader then fails, naming it, if it reads it. `Debug` shows the names only, never
+/// the values.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct EnvVars {
     vars: BTreeMap<String, String>,
+    /// Variables that are set, to a value that is not UTF-8.
+    not_utf8: BTreeSet<String>,
 }
 
 impl EnvVars {
@@ -77,20 +81,40 @@ impl EnvVars {
     pub const fn new() -> Self {
         Self {
             vars: BTreeMap::new(),
+            not_utf8: BTreeSet::new(),
         }
     }
 
     /// Set `name` to `value`, replacing an earlier value.
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.vars.insert(name.into(), value.into());
+        let name = name.into();
+        self.not_utf8.remove(&name);
+        self.vars.insert(name, value.into());
+    }
+
+    /// Record that `name` is set to a value that is not valid UTF-8. Loading fails with
+    /// [`ErrorCategory::EnvNotUtf8`] naming the variable if the loader reads it (rather than
+    /// using a lossy conversion, which would turn a mangled API key into an
+    /// authentication failure far from its cause).
+    pub fn insert_not_utf8(&mut self, name: impl Into<String>) {
+        let name = name.into();
+        self.vars.remove(&name);
+        self.not_utf8.insert(name);
     }
 
     /// Remove `name`.
     pub fn remove(&mut self, name: &str) {
         self.vars.remove(name);
+        self.not_utf8.remove(name);
     }
 
-    /// The value of `name`, if present (possibly empty).
+    /// Whether `name` is set to a value that is not UTF-8.
+    pub fn is_not_utf8(&self, name: &str) -> bool {
+        self.not_utf8.contains(name)
+    }
+
+    /// The value of `name`, if present (possibly empty). `None` for a value that is not
+    /// UTF-8.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
     }
@@ -100,12 +124,12 @@ impl EnvVars {
         self.get(name).filter(|v| !v.is_empty())
     }
 
-    /// Whether `name` is present (an empty value counts).
+    /// Whether `name` is present (an empty value counts, and so does one that is not UTF-8).
     pub fn contains(&self, name: &str) -> bool {
-        self.vars.contains_key(name)
+        self.vars.contains_key(name) || self.not_utf8.contains(name)
     }
 
-    /// All variables in name order.
+    /// All variables with a UTF-8 value, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.vars.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
@@ -141,6 +165,7 @@ impl fmt::Debug for EnvVars {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EnvVars")
             .field("names", &self.vars.keys())
+            .field("not_utf8", &self.not_utf8)
             .finish()
     }
 }
@@ -155,12 +180,41 @@ pub(crate) fn parse_bool(value: &str) -> Option<bool> {
     }
 }
 
+/// Fail if `name` is set to a value that is not UTF-8 (the loader is about to read it).
+pub(crate) fn check_utf8(env: &EnvVars, name: &str) -> Result<(), ConfigError> {
+    if !env.is_not_utf8(name) {
+        return Ok(());
+    }
+    Err(ConfigError::new(
+        ErrorCategory::EnvNotUtf8,
+        format!("{name} is set to bytes that are not valid UTF-8; its value was not used"),
+    )
+    .with_variable(name))
+}
+
+/// Whether `apply_env` reads variable `name`.
+fn is_override(name: &str) -> bool {
+    [
+        ENV_ADDRESS,
+        ENV_NAMESPACE,
+        ENV_API_KEY,
+        ENV_CODEC_ENDPOINT,
+        ENV_CODEC_AUTH,
+    ]
+    .contains(&name)
+        || TLS_VARS.contains(&name)
+        || name.starts_with(ENV_GRPC_META_PREFIX)
+}
+
 /// Apply the `TEMPORAL_*` overrides to `profile` (named `profile_name` in errors).
 pub(crate) fn apply_env(
     profile: &mut ClientConfigProfile,
     env: &EnvVars,
     profile_name: &str,
 ) -> Result<(), ConfigError> {
+    for name in env.not_utf8.iter().filter(|name| is_override(name)) {
+        check_utf8(env, name).map_err(|error| error.with_profile(profile_name))?;
+    }
     if let Some(v) = env.get(ENV_ADDRESS) {
         profile.address = Some(String::from(v));
     }

@@ -9,7 +9,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::env::{apply_env, EnvVars, ENV_CONFIG_FILE, ENV_PROFILE};
+use super::env::{apply_env, check_utf8, EnvVars, ENV_CONFIG_FILE, ENV_PROFILE};
 use super::error::{ConfigError, ErrorCategory};
 use super::profile::{ClientConfig, ClientConfigProfile, DEFAULT_PROFILE};
 use super::toml_decode::decode_document;
@@ -32,6 +32,12 @@ impl fmt::Debug for ConfigSource {
     }
 }
 
+/// The largest config file the loader reads: 1 MiB (real ones hold a few kB).
+pub const MAX_CONFIG_FILE_SIZE: usize = 1024 * 1024;
+/// The largest certificate or key file read for TLS: 4 MiB (a bundle of every public root
+/// CA is about 0.2 MiB).
+pub const MAX_TLS_FILE_SIZE: usize = 4 * 1024 * 1024;
+
 /// Why a file could not be read (other than "it does not exist").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileError {
@@ -44,6 +50,14 @@ impl FileError {
         Self {
             message: message.into(),
         }
+    }
+
+    /// The error for a file larger than `limit` bytes.
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(format!(
+            "the file is larger than {limit} bytes, the most this setting reads; is it the \
+             right file?"
+        ))
     }
 
     /// The description.
@@ -69,6 +83,17 @@ pub trait ConfigFiles {
     /// error if something exists but cannot be read (for example a directory).
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, FileError>;
 
+    /// Read the file at `path` as [`read`](Self::read) does, failing with
+    /// [`FileError::too_large`] if it holds more than `limit` bytes. The loader reads every
+    /// file this way ([`MAX_CONFIG_FILE_SIZE`], [`MAX_TLS_FILE_SIZE`]). The default reads
+    /// the whole file, then checks; `StdFiles` never reads more than `limit + 1` bytes.
+    fn read_limited(&self, path: &str, limit: usize) -> Result<Option<Vec<u8>>, FileError> {
+        match self.read(path)? {
+            Some(bytes) if bytes.len() > limit => Err(FileError::too_large(limit)),
+            other => Ok(other),
+        }
+    }
+
     /// The OS default config file (`<config dir>/temporalio/temporal.toml`), if the
     /// platform has one. Used when neither the options nor `TEMPORAL_CONFIG_FILE` name a file.
     fn default_config_path(&self) -> Option<String>;
@@ -77,6 +102,10 @@ pub trait ConfigFiles {
 impl<T: ConfigFiles + ?Sized> ConfigFiles for &T {
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, FileError> {
         (**self).read(path)
+    }
+
+    fn read_limited(&self, path: &str, limit: usize) -> Result<Option<Vec<u8>>, FileError> {
+        (**self).read_limited(path, limit)
     }
 
     fn default_config_path(&self) -> Option<String> {
@@ -228,6 +257,9 @@ pub fn load_profile(
             "both the config file and the environment are disabled; enable at least one",
         ));
     }
+    if options.profile.is_none() && !options.disable_env {
+        check_utf8(env, ENV_PROFILE)?;
+    }
     let explicit = options.profile.as_deref().or_else(|| {
         if options.disable_env {
             None
@@ -292,16 +324,18 @@ fn read_document(
     let (path, variable) = match source {
         Some(ConfigSource::Data(data)) => return Ok((Some(data.clone()), None)),
         Some(ConfigSource::Path(path)) => (path.clone(), None),
-        None => match env.get_non_empty(ENV_CONFIG_FILE) {
-            // Read even when env overrides are disabled, as the reference does.
-            Some(path) => (String::from(path), Some(ENV_CONFIG_FILE)),
-            None => match files.default_config_path() {
-                Some(path) => (path, None),
-                None => return Ok((None, None)),
-            },
-        },
+        None => {
+            match check_utf8(env, ENV_CONFIG_FILE).map(|()| env.get_non_empty(ENV_CONFIG_FILE))? {
+                // Read even when env overrides are disabled, as the reference does.
+                Some(path) => (String::from(path), Some(ENV_CONFIG_FILE)),
+                None => match files.default_config_path() {
+                    Some(path) => (path, None),
+                    None => return Ok((None, None)),
+                },
+            }
+        }
     };
-    match files.read(&path) {
+    match files.read_limited(&path, MAX_CONFIG_FILE_SIZE) {
         Ok(doc) => Ok((doc, Some(path))),
         Err(err) => {
             let mut e = ConfigError::new(

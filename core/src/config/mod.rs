@@ -33,6 +33,7 @@
 //! profile, key, variable, file and TOML line/column involved. Nothing here panics on any
 //! input, and no `Debug` or `Display` output shows an API key, codec auth or key bytes.
 
+pub(crate) mod address;
 mod connect;
 mod convert;
 mod env;
@@ -47,6 +48,7 @@ mod toml_decode;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use connect::check_api_key;
 pub use connect::{ConnectOptions, TlsOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
 pub use convert::{ClientConnectConfig, ConnectTls, ConnectTlsConfig};
 pub use env::{
@@ -57,7 +59,8 @@ pub use env::{
 pub use error::{ConfigError, ErrorCategory, ErrorKind, Stage};
 pub use load::{
     load_all_profiles, load_profile, parse_config, ConfigFiles, ConfigSource, FileError,
-    InMemoryFiles, LoadConfigOptions, LoadProfileOptions, NoFiles,
+    InMemoryFiles, LoadConfigOptions, LoadProfileOptions, NoFiles, MAX_CONFIG_FILE_SIZE,
+    MAX_TLS_FILE_SIZE,
 };
 pub use profile::{
     normalize_grpc_meta_key, ClientConfig, ClientConfigCodec, ClientConfigProfile, ClientConfigTls,
