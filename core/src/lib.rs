@@ -25,8 +25,13 @@ pub mod config;
 #[cfg(feature = "engine")]
 pub mod engine;
 pub mod entropy;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod grpc;
 pub mod payload;
+#[cfg(test)]
+mod properties;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;

@@ -47,6 +47,9 @@ impl ServerAddress {
             let (host, after) = bracketed
                 .split_once(']')
                 .ok_or_else(|| invalid("unclosed '[' in IPv6 address"))?;
+            if host.parse::<Ipv6Addr>().is_err() {
+                return Err(invalid("the text in brackets is not an IPv6 address"));
+            }
             let port = match after {
                 "" => None,
                 p => Some(
@@ -62,18 +65,35 @@ impl ServerAddress {
                     let (host, port) = rest.split_once(':').unwrap_or((rest, ""));
                     (host, Some(port))
                 }
-                // A bare IPv6 address.
-                _ => (rest, None),
+                // A bare IPv6 address (with a port it must be in brackets).
+                _ if rest.parse::<Ipv6Addr>().is_ok() => (rest, None),
+                _ => {
+                    return Err(invalid(
+                        "expected host:port (an IPv6 address with a port goes in brackets: \
+                         [::1]:7233)",
+                    ))
+                }
             }
         };
         if host.is_empty() {
             return Err(invalid("the host is empty"));
         }
+        let is_ip = host.parse::<IpAddr>().is_ok();
+        if !is_ip
+            && !host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+        {
+            return Err(invalid(
+                "the host holds characters a host name cannot (use letters, digits, '-', '.'; \
+                 an internationalised name in its ASCII xn-- form)",
+            ));
+        }
         let port = match port {
             None => default_port,
-            Some(p) => p
-                .parse::<u16>()
-                .ok()
+            Some(p) => Some(p)
+                .filter(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|p| p.parse::<u16>().ok())
                 .filter(|p| *p != 0)
                 .ok_or_else(|| invalid("the port must be a number from 1 to 65535"))?,
         };
