@@ -3,6 +3,7 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use super::error::{ConfigError, ErrorCategory};
@@ -206,27 +207,35 @@ fn is_override(name: &str) -> bool {
         || name.starts_with(ENV_GRPC_META_PREFIX)
 }
 
-/// Apply the `TEMPORAL_*` overrides to `profile` (named `profile_name` in errors).
+/// Apply the `TEMPORAL_*` overrides to `profile` (named `profile_name` in errors), adding
+/// (setting, variable) to `applied` for each one, in order.
 pub(crate) fn apply_env(
     profile: &mut ClientConfigProfile,
     env: &EnvVars,
     profile_name: &str,
+    applied: &mut Vec<(String, String)>,
 ) -> Result<(), ConfigError> {
     for name in env.not_utf8.iter().filter(|name| is_override(name)) {
         check_utf8(env, name).map_err(|error| error.with_profile(profile_name))?;
     }
+    let mut record = |setting: &str, variable: &str| {
+        applied.push((String::from(setting), String::from(variable)));
+    };
     if let Some(v) = env.get(ENV_ADDRESS) {
         profile.address = Some(String::from(v));
+        record("address", ENV_ADDRESS);
     }
     if let Some(v) = env.get(ENV_NAMESPACE) {
         profile.namespace = Some(String::from(v));
+        record("namespace", ENV_NAMESPACE);
     }
     if let Some(v) = env.get(ENV_API_KEY) {
         profile.api_key = Some(String::from(v));
+        record("api_key", ENV_API_KEY);
     }
-    apply_tls(profile, env, profile_name)?;
-    apply_codec(profile, env);
-    apply_grpc_meta(profile, env);
+    apply_tls(profile, env, profile_name, &mut record)?;
+    apply_codec(profile, env, &mut record);
+    apply_grpc_meta(profile, env, &mut record);
     Ok(())
 }
 
@@ -234,21 +243,26 @@ fn apply_tls(
     profile: &mut ClientConfigProfile,
     env: &EnvVars,
     profile_name: &str,
+    record: &mut dyn FnMut(&str, &str),
 ) -> Result<(), ConfigError> {
-    if profile.tls.is_none() && TLS_VARS.iter().any(|v| env.contains(v)) {
-        profile.tls = Some(ClientConfigTls::default());
+    if profile.tls.is_none() {
+        if let Some(variable) = TLS_VARS.iter().find(|v| env.contains(v)) {
+            profile.tls = Some(ClientConfigTls::default());
+            record("tls", variable);
+        }
     }
     let Some(tls) = profile.tls.as_mut() else {
         return Ok(());
     };
     if let Some(enabled) = env.get(ENV_TLS).and_then(parse_bool) {
         tls.disabled = Some(!enabled);
+        record("tls", ENV_TLS);
     }
     for (index, (path_var, data_var)) in SOURCE_VARS.iter().enumerate() {
-        let slot = match index {
-            0 => &mut tls.client_cert,
-            1 => &mut tls.client_key,
-            _ => &mut tls.server_ca_cert,
+        let (slot, setting) = match index {
+            0 => (&mut tls.client_cert, "tls.client_cert"),
+            1 => (&mut tls.client_key, "tls.client_key"),
+            _ => (&mut tls.server_ca_cert, "tls.server_ca_cert"),
         };
         match (env.get(path_var), env.get(data_var)) {
             (Some(_), Some(_)) => {
@@ -264,24 +278,31 @@ fn apply_tls(
                     return Err(conflict(path_var, "a path", "data", profile_name));
                 }
                 *slot = Some(DataSource::Path(String::from(path)));
+                record(setting, path_var);
             }
             (None, Some(data)) => {
                 if matches!(slot, Some(DataSource::Path(_))) {
                     return Err(conflict(data_var, "data", "a path", profile_name));
                 }
                 *slot = Some(DataSource::Data(data.as_bytes().to_vec()));
+                record(setting, data_var);
             }
             (None, None) => {}
         }
     }
     if let Some(v) = env.get(ENV_TLS_SERVER_NAME) {
         tls.server_name = Some(String::from(v));
+        record("tls.server_name", ENV_TLS_SERVER_NAME);
     }
     if let Some(b) = env
         .get(ENV_TLS_DISABLE_HOST_VERIFICATION)
         .and_then(parse_bool)
     {
         tls.disable_host_verification = b;
+        record(
+            "tls.disable_host_verification",
+            ENV_TLS_DISABLE_HOST_VERIFICATION,
+        );
     }
     Ok(())
 }
@@ -298,7 +319,11 @@ fn conflict(variable: &str, env_gives: &str, toml_gives: &str, profile: &str) ->
     .with_variable(variable)
 }
 
-fn apply_codec(profile: &mut ClientConfigProfile, env: &EnvVars) {
+fn apply_codec(
+    profile: &mut ClientConfigProfile,
+    env: &EnvVars,
+    record: &mut dyn FnMut(&str, &str),
+) {
     let endpoint = env.get(ENV_CODEC_ENDPOINT);
     let auth = env.get(ENV_CODEC_AUTH);
     if endpoint.is_none() && auth.is_none() {
@@ -307,13 +332,19 @@ fn apply_codec(profile: &mut ClientConfigProfile, env: &EnvVars) {
     let codec = profile.codec.get_or_insert_with(ClientConfigCodec::default);
     if let Some(v) = endpoint {
         codec.endpoint = Some(String::from(v));
+        record("codec.endpoint", ENV_CODEC_ENDPOINT);
     }
     if let Some(v) = auth {
         codec.auth = Some(String::from(v));
+        record("codec.auth", ENV_CODEC_AUTH);
     }
 }
 
-fn apply_grpc_meta(profile: &mut ClientConfigProfile, env: &EnvVars) {
+fn apply_grpc_meta(
+    profile: &mut ClientConfigProfile,
+    env: &EnvVars,
+    record: &mut dyn FnMut(&str, &str),
+) {
     // Variables in name order; with colliding names the last one wins (the reference leaves
     // the order unspecified).
     for (name, value) in env.iter() {
@@ -321,6 +352,7 @@ fn apply_grpc_meta(profile: &mut ClientConfigProfile, env: &EnvVars) {
             continue;
         };
         let header = normalize_grpc_meta_key(header);
+        record(&format!("grpc_meta.{header}"), name);
         if value.is_empty() {
             profile.grpc_meta.remove(&header);
         } else {

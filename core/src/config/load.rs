@@ -12,7 +12,7 @@ use core::fmt;
 use super::env::{apply_env, check_utf8, EnvVars, ENV_CONFIG_FILE, ENV_PROFILE};
 use super::error::{ConfigError, ErrorCategory};
 use super::profile::{ClientConfig, ClientConfigProfile, DEFAULT_PROFILE};
-use super::toml_decode::decode_document;
+use super::toml_decode::{decode_document, decode_document_with_places, SettingPlaces};
 
 /// Where the TOML config document comes from, when given in code.
 #[derive(Clone, PartialEq, Eq)]
@@ -251,6 +251,42 @@ pub fn load_profile(
     env: &EnvVars,
     files: &dyn ConfigFiles,
 ) -> Result<ClientConfigProfile, ConfigError> {
+    load_profile_traced(options, env, files).map(|(profile, _)| profile)
+}
+
+/// How the loader chose something: given in code, by a variable, or by default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Choice {
+    Code,
+    Env(&'static str),
+    Default,
+}
+
+/// What [`load_profile_traced`] found on the way: where the document and the profile came
+/// from, where each setting is written, and which variables set what.
+#[derive(Clone, Debug)]
+pub(crate) struct LoadTrace {
+    /// The document's path (`None` for data given in code, or no document looked for) and
+    /// how it was chosen; `None` when the file was disabled.
+    pub(crate) document: Option<(Option<String>, Choice)>,
+    /// Whether a document was there to read.
+    pub(crate) document_found: bool,
+    /// The selected profile and how it was chosen.
+    pub(crate) profile: (String, Choice),
+    /// Whether the document holds that profile.
+    pub(crate) profile_found: bool,
+    /// Where the selected profile's settings are written.
+    pub(crate) places: SettingPlaces,
+    /// (setting, variable) for every override, in the order applied.
+    pub(crate) env: Vec<(String, String)>,
+}
+
+/// [`load_profile`], with a trace of where everything came from.
+pub(crate) fn load_profile_traced(
+    options: &LoadProfileOptions,
+    env: &EnvVars,
+    files: &dyn ConfigFiles,
+) -> Result<(ClientConfigProfile, LoadTrace), ConfigError> {
     if options.disable_file && options.disable_env {
         return Err(ConfigError::new(
             ErrorCategory::FileAndEnvBothDisabled,
@@ -268,16 +304,37 @@ pub fn load_profile(
         }
     });
     let name = explicit.unwrap_or(DEFAULT_PROFILE);
+    let profile_choice = match (&options.profile, explicit) {
+        (Some(_), _) => Choice::Code,
+        (None, Some(_)) => Choice::Env(ENV_PROFILE),
+        (None, None) => Choice::Default,
+    };
+    let mut trace = LoadTrace {
+        document: None,
+        document_found: false,
+        profile: (String::from(name), profile_choice),
+        profile_found: false,
+        places: SettingPlaces::new(),
+        env: Vec::new(),
+    };
 
     let mut profile = ClientConfigProfile::default();
     if !options.disable_file {
-        let (doc, file) = read_document(options.config_source.as_ref(), env, files)?;
-        let mut config = match &doc {
-            Some(bytes) => decode_document(bytes, options.config_file_strict, file.as_deref())?,
-            None => ClientConfig::default(),
+        let (doc, file, choice) = read_document(options.config_source.as_ref(), env, files)?;
+        trace.document = Some((file.clone(), choice));
+        trace.document_found = doc.is_some();
+        let (mut config, mut places) = match &doc {
+            Some(bytes) => {
+                decode_document_with_places(bytes, options.config_file_strict, file.as_deref())?
+            }
+            None => (ClientConfig::default(), BTreeMap::new()),
         };
         match config.profiles.remove(name) {
-            Some(found) => profile = found,
+            Some(found) => {
+                profile = found;
+                trace.profile_found = true;
+                trace.places = places.remove(name).unwrap_or_default();
+            }
             None if explicit.is_some() => {
                 let mut err = ConfigError::new(
                     ErrorCategory::ProfileNotFound,
@@ -294,9 +351,9 @@ pub fn load_profile(
         }
     }
     if !options.disable_env {
-        apply_env(&mut profile, env, name)?;
+        apply_env(&mut profile, env, name, &mut trace.env)?;
     }
-    Ok(profile)
+    Ok((profile, trace))
 }
 
 /// Load every profile of the config document, without environment overrides.
@@ -307,22 +364,26 @@ pub fn load_all_profiles(
     env: &EnvVars,
     files: &dyn ConfigFiles,
 ) -> Result<ClientConfig, ConfigError> {
-    let (doc, file) = read_document(options.config_source.as_ref(), env, files)?;
+    let (doc, file, _) = read_document(options.config_source.as_ref(), env, files)?;
     match doc {
         Some(bytes) => decode_document(&bytes, options.config_file_strict, file.as_deref()),
         None => Ok(ClientConfig::default()),
     }
 }
 
-/// Find and read the config document. Returns the bytes (`None`: no document) and the file
-/// path they came from (`None` for data given in code).
+/// A config document as found: its bytes (`None`: none there), the path they came from
+/// (`None` for data given in code) and how the source was chosen.
+type Document = (Option<Vec<u8>>, Option<String>, Choice);
+
+/// Find and read the config document. Returns the bytes (`None`: no document), the file
+/// path they came from (`None` for data given in code) and how the source was chosen.
 fn read_document(
     source: Option<&ConfigSource>,
     env: &EnvVars,
     files: &dyn ConfigFiles,
-) -> Result<(Option<Vec<u8>>, Option<String>), ConfigError> {
+) -> Result<Document, ConfigError> {
     let (path, variable) = match source {
-        Some(ConfigSource::Data(data)) => return Ok((Some(data.clone()), None)),
+        Some(ConfigSource::Data(data)) => return Ok((Some(data.clone()), None, Choice::Code)),
         Some(ConfigSource::Path(path)) => (path.clone(), None),
         None => {
             match check_utf8(env, ENV_CONFIG_FILE).map(|()| env.get_non_empty(ENV_CONFIG_FILE))? {
@@ -330,13 +391,18 @@ fn read_document(
                 Some(path) => (String::from(path), Some(ENV_CONFIG_FILE)),
                 None => match files.default_config_path() {
                     Some(path) => (path, None),
-                    None => return Ok((None, None)),
+                    None => return Ok((None, None, Choice::Default)),
                 },
             }
         }
     };
+    let choice = match (source, variable) {
+        (Some(_), _) => Choice::Code,
+        (None, Some(variable)) => Choice::Env(variable),
+        (None, None) => Choice::Default,
+    };
     match files.read_limited(&path, MAX_CONFIG_FILE_SIZE) {
-        Ok(doc) => Ok((doc, Some(path))),
+        Ok(doc) => Ok((doc, Some(path), choice)),
         Err(err) => {
             let mut e = ConfigError::new(
                 ErrorCategory::ConfigFileReadError,

@@ -29,6 +29,10 @@
 //! assert!(connect.tls.is_some()); // an API key turns TLS on
 //! ```
 //!
+//! Where each setting came from (a default, the file, profile, key and line, a variable,
+//! or code) is available as data and as a table: see [`load_profile_with_provenance`] and
+//! [`Provenance`].
+//!
 //! Errors are [`ConfigError`]s: a [category](ErrorCategory), a kind and a message naming the
 //! profile, key, variable, file and TOML line/column involved. Nothing here panics on any
 //! input, and no `Debug` or `Display` output shows an API key, codec auth or key bytes.
@@ -40,6 +44,7 @@ mod env;
 mod error;
 mod load;
 mod profile;
+mod provenance;
 mod secret;
 #[cfg(feature = "std")]
 mod std_io;
@@ -66,9 +71,12 @@ pub use profile::{
     normalize_grpc_meta_key, ClientConfig, ClientConfigCodec, ClientConfigProfile, ClientConfigTls,
     DataSource, DEFAULT_PROFILE,
 };
+pub use provenance::{
+    load_profile_with_provenance, LoadedOptions, LoadedProfile, Provenance, Setting, Source,
+};
 pub use secret::{ApiKey, PrivateKey};
 #[cfg(feature = "std")]
 pub use std_io::{
-    default_config_path, load_connect_options, load_default, load_process_config,
-    load_process_profile, StdFiles,
+    default_config_path, load_connect_options, load_connect_options_with_provenance, load_default,
+    load_process_config, load_process_profile, StdFiles,
 };

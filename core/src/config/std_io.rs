@@ -13,6 +13,7 @@ use super::load::{
     load_all_profiles, load_profile, ConfigFiles, FileError, LoadConfigOptions, LoadProfileOptions,
 };
 use super::profile::{ClientConfig, ClientConfigProfile};
+use super::provenance::{load_profile_with_provenance, LoadedOptions};
 
 /// The real file system, with the OS default config path (or one you inject).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -173,6 +174,16 @@ pub fn load_process_config(options: &LoadConfigOptions) -> Result<ClientConfig, 
 pub fn load_connect_options(options: &LoadProfileOptions) -> Result<ConnectOptions, ConfigError> {
     let files = StdFiles::new();
     load_profile(options, &EnvVars::from_process(), &files)?.to_connect_options(&files)
+}
+
+/// [`load_connect_options`], also telling where each option came from (see
+/// [`Provenance`](super::Provenance)).
+pub fn load_connect_options_with_provenance(
+    options: &LoadProfileOptions,
+) -> Result<LoadedOptions, ConfigError> {
+    let files = StdFiles::new();
+    load_profile_with_provenance(options, &EnvVars::from_process(), &files)?
+        .to_connect_options(&files)
 }
 
 /// The connect options Temporal users expect with no code-side configuration: the profile
