@@ -15,7 +15,10 @@ use temporal_lite_proto::google::rpc::Status as RpcStatus;
 
 use crate::client::Error;
 use crate::config::address::ServerAddress;
-use crate::config::{load_profile, ConfigSource, ConnectOptions, EnvVars, LoadProfileOptions};
+use crate::config::{
+    load_profile, load_profile_with_provenance, ConfigSource, ConnectOptions, EnvVars,
+    LoadProfileOptions,
+};
 use crate::grpc::{
     base64, decode_timeout, decode_unary_response, encode_timeout, percent, Code, FrameDecoder,
     Metadata, Response, Status,
@@ -382,6 +385,13 @@ fn random_config_documents_and_variables_never_panic() {
             let _ = profile.to_client_connect_config(&crate::config::NoFiles);
             if let Ok(options) = profile.to_connect_options(&crate::config::NoFiles) {
                 let _ = options.validate();
+            }
+        }
+        let traced = load_profile_with_provenance(&options, &env, &crate::config::NoFiles);
+        if let Ok(traced) = traced {
+            let _ = format!("{}", traced.provenance);
+            if let Ok(loaded) = traced.to_connect_options(&crate::config::NoFiles) {
+                let _ = format!("{}", loaded.provenance);
             }
         }
     }

@@ -1,13 +1,13 @@
 //! The environment-config resolver end to end: a TOML document, `TEMPORAL_*` variables and
 //! certificate files, through loading (strict and not), both conversions and the connect
-//! checks, with `Debug` and `Display` of everything.
+//! checks, with `Debug` and `Display` of everything, and the provenance of each setting.
 #![no_main]
 
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use temporal_lite_core::config::{
-    load_all_profiles, load_profile, parse_config, ConfigSource, EnvVars, InMemoryFiles,
-    LoadConfigOptions, LoadProfileOptions,
+    load_all_profiles, load_profile, load_profile_with_provenance, parse_config, ConfigSource,
+    EnvVars, InMemoryFiles, LoadConfigOptions, LoadProfileOptions, Provenance,
 };
 
 /// Variable names the loader reads, plus metadata ones.
@@ -87,6 +87,21 @@ fn run(data: &[u8]) -> libfuzzer_sys::arbitrary::Result<()> {
             }
         }
         Err(error) => drop(format!("{error} {error:?}")),
+    }
+    // The same through provenance: the same outcome, and a table for every result.
+    let traced = load_profile_with_provenance(&load, &env, &files);
+    assert_eq!(
+        traced.as_ref().map(|t| &t.profile).ok(),
+        load_profile(&load, &env, &files).as_ref().ok()
+    );
+    if let Ok(traced) = traced {
+        let _ = traced.provenance.to_string();
+        if let Ok(options) = traced.to_connect_options(&files) {
+            let _ = options.provenance.to_string();
+            let _ = Provenance::of_code(&options.options).to_string();
+            let changed = options.options.clone().with_namespace("other");
+            let _ = options.provenance_of(&changed).to_string();
+        }
     }
     let all = LoadConfigOptions {
         config_source: None,
