@@ -124,7 +124,7 @@ impl Setting {
         }
     }
 
-    fn note(mut self, note: impl Into<String>) -> Self {
+    fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
         self
     }
@@ -429,20 +429,20 @@ fn profile_provenance(profile: &ClientConfigProfile, trace: &LoadTrace) -> Prove
     let mut settings = Vec::new();
     settings.push(match &trace.document {
         None => Setting::new("config_file", None, Source::Code)
-            .note("disabled (LoadProfileOptions::disable_file)"),
+            .with_note("disabled (LoadProfileOptions::disable_file)"),
         Some((None, Choice::Code)) => Setting::new(
             "config_file",
             Some("<data given in code>".to_owned()),
             Source::Code,
         ),
         Some((None, choice)) => Setting::new("config_file", None, source_of(choice))
-            .note("this platform has no default config path"),
+            .with_note("this platform has no default config path"),
         Some((Some(path), choice)) => {
             let setting = Setting::new("config_file", quoted(path), source_of(choice));
             if trace.document_found {
                 setting
             } else {
-                setting.note("no file there: an empty config")
+                setting.with_note("no file there: an empty config")
             }
         }
     });
@@ -451,7 +451,7 @@ fn profile_provenance(profile: &ClientConfigProfile, trace: &LoadTrace) -> Prove
     settings.push(if trace.profile_found {
         profile_setting
     } else {
-        profile_setting.note("not in the config: an empty profile")
+        profile_setting.with_note("not in the config: an empty profile")
     });
 
     let file = trace.document.as_ref().and_then(|(path, _)| path.clone());
@@ -497,7 +497,7 @@ fn profile_provenance(profile: &ClientConfigProfile, trace: &LoadTrace) -> Prove
             && !values.iter().any(|(name, _)| name == setting)
             && !settings.iter().any(|s: &Setting| &s.name == setting);
         if removed {
-            settings.push(with_history(setting, None).note("removed by an empty variable"));
+            settings.push(with_history(setting, None).with_note("removed by an empty variable"));
         }
     }
     Provenance { settings }
@@ -513,7 +513,7 @@ fn options_provenance(profile: &Provenance, options: &ConnectOptions) -> Provena
     }
     let defaulted = |name: &str, default: &str| match copy(name) {
         Some(setting) if setting.value.as_deref() != Some("\"\"") => setting,
-        _ => Setting::new(name, quoted(default), Source::Default).note("unset"),
+        _ => Setting::new(name, quoted(default), Source::Default).with_note("unset"),
     };
     settings.push(defaulted("address", DEFAULT_ADDRESS));
     settings.push(defaulted("namespace", DEFAULT_NAMESPACE));
@@ -521,7 +521,7 @@ fn options_provenance(profile: &Provenance, options: &ConnectOptions) -> Provena
         Some(setting) if options.api_key.is_some() => setting,
         Some(mut setting) => {
             setting.value = None;
-            setting.note("empty: no API key")
+            setting.with_note("empty: no API key")
         }
         None => Setting::new("api_key", None, Source::Default),
     };
@@ -530,7 +530,7 @@ fn options_provenance(profile: &Provenance, options: &ConnectOptions) -> Provena
         Some(setting) => setting,
         None if options.api_key.is_some() => {
             Setting::new("tls", Some("on".to_owned()), Source::Default)
-                .note("an API key turns TLS on")
+                .with_note("an API key turns TLS on")
         }
         None => Setting::new("tls", Some("off".to_owned()), Source::Default),
     };
@@ -547,7 +547,7 @@ fn options_provenance(profile: &Provenance, options: &ConnectOptions) -> Provena
             settings.push(if tls_on {
                 setting
             } else {
-                setting.note("unused: TLS is off")
+                setting.with_note("unused: TLS is off")
             });
         }
     }
@@ -558,7 +558,7 @@ fn options_provenance(profile: &Provenance, options: &ConnectOptions) -> Provena
     }
     for name in ["codec.endpoint", "codec.auth"] {
         if let Some(setting) = copy(name) {
-            settings.push(setting.note("not used by this client"));
+            settings.push(setting.with_note("not used by this client"));
         }
     }
     for entry in snapshot(options) {
