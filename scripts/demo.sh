@@ -3,8 +3,10 @@
 #
 #   bash scripts/demo.sh
 #
-# 1. runs scripts/setup.sh (project-local .venv with the Temporal CLI and the Python SDK);
-# 2. builds the example `money_transfer` of temporal-lite-tokio;
+# 1. runs `scripts/setup.sh demo`: checks Rust and a C compiler, and makes the project-local
+#    .venv with the Temporal CLI and the Python SDK (nothing the tests alone need);
+# 2. builds the example `money_transfer` of temporal-lite-tokio, showing cargo's progress (a
+#    first build takes a few minutes);
 # 3. starts a Temporal dev server on 127.0.0.1:7233 (another free port if 7233 is taken, or
 #    DEMO_PORT if set), in memory;
 # 4. starts the Python worker (tests/python/worker.py) on task queue "money-transfer", which
@@ -21,10 +23,10 @@ cd "$ROOT"
 
 say() { printf 'demo: %s\n' "$*" >&2; }
 
-bash scripts/setup.sh
+bash scripts/setup.sh demo
 
-say "building the example (cargo build -p temporal-lite-tokio --example money_transfer)"
-cargo build -q -p temporal-lite-tokio --example money_transfer
+say "building the example: cargo build -p temporal-lite-tokio --example money_transfer"
+cargo build -p temporal-lite-tokio --example money_transfer
 
 TEMPORAL=.venv/bin/temporal
 PYTHON=.venv/bin/python

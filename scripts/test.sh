@@ -3,15 +3,18 @@
 #
 #   bash scripts/test.sh
 #
-# 1. scripts/setup.sh      .venv with the Temporal dev server and Python SDK, Rust target
+# 1. scripts/setup.sh test installs and checks what the steps below need (fails naming the fix)
 # 2. cargo fmt --check     formatting
-# 3. cargo clippy          lints, all targets and features, warnings are errors
-# 4. no_std builds         core and proto for thumbv7em-none-eabihf (no std in its sysroot)
-# 5. no tonic/tower in the library crates' dependency graphs; cargo doc without warnings
-# 6. supply chain          scripts/supply-chain.sh: cargo-deny licenses, bans, sources, and
+# 3. cargo clippy          lints, all targets and features, warnings are errors; its
+#                          incompatible_msrv lint holds our code to each crate's rust-version
+# 4. check-msrv.py         no dependency needs a newer Rust than the crate's rust-version
+# 5. no_std builds         core and proto for thumbv7em-none-eabihf (no std in its sysroot)
+# 6. no tonic/tower in the library crates' dependency graphs; cargo doc without warnings
+# 7. supply chain          scripts/supply-chain.sh: cargo-deny licenses, bans, sources, and
 #                          advisories where the RustSec database can be fetched (not here)
-# 7. cargo test            the whole workspace (all features), including the tests against a real dev server
-#                          and Python worker (they start and stop these themselves)
+# 8. cargo test            the whole workspace (all features), including the tests against a
+#                          real dev server and Python worker (they start and stop these
+#                          themselves) and the README's code blocks (doctests)
 # Stops at the first failure.
 set -euo pipefail
 
@@ -21,10 +24,11 @@ cd "$ROOT"
 step() { printf '\n==> %s\n' "$*" >&2; }
 run() { step "$*"; "$@"; }
 
-run bash scripts/setup.sh
+run bash scripts/setup.sh test
 run cargo fmt --all -- --check
 # --all-features: core's `engine` and `testing` code (and the tests that need them) too.
 run cargo clippy --workspace --all-targets --all-features -- -D warnings
+run python3 scripts/check-msrv.py
 run cargo build -p temporal-lite-core --no-default-features --target thumbv7em-none-eabihf
 run cargo build -p temporal-lite-core --no-default-features --features testing \
     --target thumbv7em-none-eabihf

@@ -53,6 +53,14 @@ mod client;
 mod io;
 mod runtime;
 
+// The README's code blocks, compiled (and, unless `no_run`, run) as doctests, so the README
+// cannot drift from the API; the dev-dependencies supply what the blocks use. They live in
+// this crate, not the tokio adapter, so that the demo's build (an example of the tokio
+// adapter, which compiles that crate's dev-dependencies) does not build async-std as well.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(test)]
 mod tests;
 
