@@ -19,7 +19,7 @@
 # should reach it). A copy of the database placed in ~/.cargo/advisory-dbs is used as is.
 #
 # Installs cargo-deny (pinned below) with `cargo install --locked` when it is missing:
-# a few minutes of compiling, once per machine.
+# about 5 minutes of compiling on 2 cores, once per machine.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
