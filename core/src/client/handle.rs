@@ -415,7 +415,7 @@ impl WorkflowHandle {
             signal_name: String::from(name),
             input: Some(Payloads { payloads: input }),
             identity: String::from(self.client.identity()),
-            request_id: self.client.new_request_id(),
+            request_id: self.client.new_request_id()?,
             ..Default::default()
         };
         let _: SignalWorkflowExecutionResponse = self
@@ -513,7 +513,7 @@ impl WorkflowHandle {
             namespace: self.namespace(),
             workflow_execution: Some(self.execution(self.run_id.as_deref())),
             identity: String::from(self.client.identity()),
-            request_id: self.client.new_request_id(),
+            request_id: self.client.new_request_id()?,
             first_execution_run_id: self.first_execution_run_id.clone().unwrap_or_default(),
             reason: String::from(reason),
             ..Default::default()

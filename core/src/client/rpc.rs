@@ -80,7 +80,11 @@ enum AttemptError {
 impl Client {
     /// The metadata of one attempt: built once per kind of call and API key, then cloned
     /// (which shares the text rather than copying it).
-    fn call_metadata(&self, namespaced: bool, timeout: Duration) -> Metadata {
+    ///
+    /// Fails, before anything is sent, if the options are invalid (see
+    /// `ConnectOptions::validate`), e.g. credentials would go over plaintext to a host that
+    /// is not loopback.
+    fn call_metadata(&self, namespaced: bool, timeout: Duration) -> Result<Metadata, Error> {
         let key = self.shared.api_key.read().clone();
         let mut cache = self.settings.call_metadata.0.lock();
         let same_key = match (&cache.key, &key) {
@@ -97,14 +101,15 @@ impl Client {
             .iter()
             .find(|(n, t, _)| *n == namespaced && *t == timeout)
         {
-            return metadata.clone();
+            return Ok(metadata.clone());
         }
+        self.settings.options.validate_with_key(key.as_deref())?;
         let mut metadata = self.build_call_metadata(namespaced, timeout, key.as_deref());
         metadata.share();
         if cache.entries.len() < METADATA_CACHE_SIZE {
             cache.entries.push((namespaced, timeout, metadata.clone()));
         }
-        metadata
+        Ok(metadata)
     }
 
     fn build_call_metadata(
@@ -121,7 +126,9 @@ impl Client {
         if namespaced {
             metadata.insert_static("temporal-namespace", Cow::Owned(options.namespace.clone()));
         }
-        if let Some(key) = key {
+        // The user's own `authorization` header wins over the API key, as in the official
+        // clients (sdk-core sets the key's header only when the metadata has none).
+        if let Some(key) = key.filter(|_| options.metadata.get("authorization").is_none()) {
             metadata.insert_static(
                 "authorization",
                 Cow::Owned(format!("Bearer {}", key.expose())),
@@ -185,7 +192,7 @@ impl Client {
             path.push_str(method);
             let request = Request {
                 path,
-                metadata: self.call_metadata(namespaced, timeout),
+                metadata: self.call_metadata(namespaced, timeout)?,
                 body: body.clone(),
                 timeout: Some(timeout),
                 receive_limit: rpc.receive_limit,

@@ -217,7 +217,7 @@ impl Client {
             request_id: options
                 .request_id
                 .clone()
-                .unwrap_or_else(|| self.new_request_id()),
+                .map_or_else(|| self.new_request_id(), Ok)?,
         })
     }
 

@@ -420,7 +420,7 @@ pub(crate) fn update_request(
                 update_id: options
                     .update_id
                     .clone()
-                    .unwrap_or_else(|| client.new_request_id()),
+                    .map_or_else(|| client.new_request_id(), Ok)?,
                 identity: String::from(client.identity()),
             }),
             input: Some(input),

@@ -11,7 +11,7 @@ use std::vec::Vec;
 
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
-use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, TE, USER_AGENT};
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, TE, USER_AGENT};
 use http::uri::{Authority, PathAndQuery, Scheme, Uri};
 use http::{HeaderMap, Method};
 use http_body::Body as _;
@@ -638,9 +638,7 @@ fn request_headers(metadata: &Metadata) -> Result<HeaderMap, TransportError> {
         // Keep secrets out of HPACK's dynamic table (and so out of reach of compression
         // side channels): a sensitive value is sent literally, never indexed.
         let mut value = value;
-        if header == AUTHORIZATION {
-            value.set_sensitive(true);
-        }
+        value.set_sensitive(crate::grpc::is_secret_header(name));
         headers.append(header, value);
     }
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));

@@ -207,7 +207,7 @@ impl Client {
             request_id: options
                 .request_id
                 .clone()
-                .unwrap_or_else(|| self.new_request_id()),
+                .map_or_else(|| self.new_request_id(), Ok)?,
             memo: (!memo.fields.is_empty()).then_some(memo),
             search_attributes: (!attributes.is_empty()).then(|| SearchAttributes {
                 indexed_fields: attributes.into_iter().collect(),
@@ -312,7 +312,7 @@ impl ScheduleHandle {
             schedule: Some(schedule.to_proto(&self.client).await?),
             conflict_token,
             identity: String::from(self.client.identity()),
-            request_id: self.client.new_request_id(),
+            request_id: self.client.new_request_id()?,
             ..Default::default()
         };
         let _: ws::UpdateScheduleResponse = self
@@ -380,7 +380,7 @@ impl ScheduleHandle {
             schedule_id: self.id.clone(),
             patch: Some(patch),
             identity: String::from(self.client.identity()),
-            request_id: self.client.new_request_id(),
+            request_id: self.client.new_request_id()?,
         };
         let _: ws::PatchScheduleResponse = self
             .client
