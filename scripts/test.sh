@@ -10,7 +10,9 @@
 # 4. check-msrv.py         no dependency needs a newer Rust than the crate's rust-version
 # 5. no_std builds         core and proto for thumbv7em-none-eabihf (no std in its sysroot)
 # 6. no tonic/tower in the library crates' dependency graphs; cargo doc without warnings
-# 7. cargo test            the whole workspace (all features), including the tests against a
+# 7. supply chain          scripts/supply-chain.sh: cargo-deny licenses, bans, sources, and
+#                          advisories where the RustSec database can be fetched (not here)
+# 8. cargo test            the whole workspace (all features), including the tests against a
 #                          real dev server and Python worker (they start and stop these
 #                          themselves) and the README's code blocks (doctests)
 # Stops at the first failure.
@@ -43,6 +45,8 @@ for package in temporal-lite-core temporal-lite-proto temporal-lite-tokio tempor
 done
 
 RUSTDOCFLAGS="-D warnings" run cargo doc --workspace --all-features --no-deps -q
+# Installs cargo-deny on a machine that lacks it (a few minutes, once).
+run bash scripts/supply-chain.sh
 # The whole workspace; the log is kept to print one total at the end.
 mkdir -p .tmp
 test_log=.tmp/cargo-test.log

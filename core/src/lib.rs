@@ -6,7 +6,8 @@
 //!
 //! # Crate features
 //! - `std` (default): read config files and process environment variables, find the OS
-//!   default config path.
+//!   default config path, and draw request ids from the operating system's randomness
+//!   (without it, supply an [`entropy::Entropy`] source).
 //! - `engine`: the HTTP/2 engine ([`engine::Http2Transport`], hyper + rustls) that runtime
 //!   adapters plug a runtime into. Implies `std`.
 //! - `testing`: `testing::MockTransport` and `testing::ManualClock`, an in-memory
@@ -23,8 +24,14 @@ pub mod client;
 pub mod config;
 #[cfg(feature = "engine")]
 pub mod engine;
+pub mod entropy;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod grpc;
 pub mod payload;
+#[cfg(test)]
+mod properties;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;

@@ -13,8 +13,15 @@
 //! `SignalWithStartWorkflowExecution`, `SignalWorkflowExecution`, `QueryWorkflow`,
 //! `DescribeWorkflowExecution`, `GetWorkflowExecutionHistory` (with every history event),
 //! `RequestCancelWorkflowExecution`, `TerminateWorkflowExecution`, `ListWorkflowExecutions` and
-//! `CountWorkflowExecutions`; the messages they contain; the `temporal.api.errordetails.v1`
-//! messages and `google.rpc.Status` for error details. Each field present has the upstream
+//! `CountWorkflowExecutions`; workflow update (`UpdateWorkflowExecution`,
+//! `PollWorkflowExecutionUpdate`) and update-with-start (`ExecuteMultiOperation`); schedules
+//! (`CreateSchedule`, `DescribeSchedule`, `UpdateSchedule`, `PatchSchedule`, `ListSchedules`,
+//! `DeleteSchedule`, with `temporal.api.schedule.v1`); completing activities from outside a
+//! worker (`RecordActivityTaskHeartbeat`, `RespondActivityTaskCompleted`, `...Failed`,
+//! `...Canceled`, each also `...ById`); the search-attribute calls of the `OperatorService`
+//! (`AddSearchAttributes`, `RemoveSearchAttributes`, `ListSearchAttributes`); the messages
+//! they contain; the `temporal.api.errordetails.v1` messages and `google.rpc.Status` for error
+//! details. Each field present has the upstream
 //! name, number and type; a few deep fields the client never reads are left out (such as
 //! `StartWorkflowExecutionResponse.eager_workflow_task`). Decoding skips fields unknown here,
 //! keeps enum values unknown here as plain `i32`s and leaves a oneof `None` when the server

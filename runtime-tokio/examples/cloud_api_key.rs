@@ -82,7 +82,7 @@ async fn run() -> Result<(), Error> {
     if let Ok(next) = std::env::var("TEMPORAL_API_KEY_NEXT") {
         // Every clone of the client uses the new key from its next call on; calls in
         // flight finish with the old one. No reconnect.
-        client.set_api_key(Some(next));
+        client.set_api_key(Some(next))?;
         report(&client).await?;
         println!("Rotated the API key on the live client.");
     }

@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python tests/python/worker.py --address 127.0.0.1:7233 \
-        [--namespace default] --task-queue QUEUE
+        [--namespace default] --task-queue QUEUE [--codec]
 
 It prints ``WORKER READY`` on stdout once the server has seen it poll the task queue, runs
 until SIGTERM or SIGINT, then prints ``WORKER STOPPED`` and exits 0. Errors go to stderr with
@@ -36,6 +36,11 @@ Workflows (type names as registered; arguments and results are JSON payloads):
                                   that many "x" added.
                                   Update "add" (n: int) -> new total; rejected by its validator
                                   when n < 0 (ValueError "n must not be negative").
+                                  Update "add_slowly" (n: int) -> new total, after a 1 s durable
+                                  timer (so it is accepted well before it completes).
+                                  Update "fail" (message: str) -> the handler raises a
+                                  non-retryable ApplicationError of type "UpdateFailure" with
+                                  that message and one detail {"update": "fail"}.
   AlwaysFailTask()             -> never returns: every workflow task raises RuntimeError, so the
                                   workflow stays RUNNING with a failing workflow task.
   RetryWorkflow(fail_attempts: int = 1)
@@ -44,6 +49,13 @@ Workflows (type names as registered; arguments and results are JSON payloads):
                                   number. Start it with a retry policy (for example maximum
                                   attempts 3, initial interval 100 ms) so that the server runs
                                   attempt 2 as a new run; without one the first failure is final.
+  AsyncActivity()              -> runs activity "CompleteLater" (activity id "async-activity",
+                                  one attempt, 60 s start-to-close, cancellation waits for the
+                                  activity to report it), which hands its task token to the
+                                  workflow (signal "token") and completes asynchronously: the
+                                  test completes, fails or cancels it from outside. Returns the
+                                  activity's result.
+                                  Query "token" -> the task token, base64 (null until known).
   MoneyTransfer({"source_account": str, "target_account": str, "amount": int,
                  "reference_id": str})
                                -> "Transfer complete (transaction IDs: W-<ref>, D-<ref>)" after
@@ -51,26 +63,38 @@ Workflows (type names as registered; arguments and results are JSON payloads):
                                   confirmation ID). A non-positive amount fails the workflow with
                                   a non-retryable ApplicationError of type "InvalidAmount".
                                   The demo runs this worker on task queue "money-transfer".
+
+Payload codec (with --codec): a second worker in the same process polls task queue
+"<QUEUE>-codec" with every workflow above and a client whose data converter has an AES-256-GCM
+codec (key CODEC_KEY_HEX below, key id CODEC_KEY_ID). An encrypted payload has metadata encoding "binary/encrypted" and
+"encryption-key-id", and data = 12-byte nonce + AES-GCM ciphertext (no associated data) of the
+serialized original Payload. Payloads without that encoding are decoded unchanged. It needs the
+`cryptography` package (installed by `scripts/setup.sh test`); the demo runs without --codec.
 """
 
 import argparse
 import asyncio
+import base64
+import dataclasses
 import os
 import signal
 import socket
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 from temporalio import activity, workflow
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 from temporalio.common import RetryPolicy
+from temporalio.converter import DataConverter, PayloadCodec
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.workflow import ActivityCancellationType
 
 # A short, fixed retry schedule so retry tests run in well under a second per attempt.
 FAST_RETRY = RetryPolicy(
@@ -78,6 +102,49 @@ FAST_RETRY = RetryPolicy(
     backoff_coefficient=1.0,
     maximum_interval=timedelta(milliseconds=100),
 )
+
+
+# --- Payload codec ------------------------------------------------------------------------
+
+# A test key, also in tests/tests/suite/codec.rs; never use a key from source code in production.
+CODEC_KEY_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+CODEC_KEY_ID = "test-key-1"
+ENCRYPTED = b"binary/encrypted"
+
+
+class AesGcmCodec(PayloadCodec):
+    """Encrypts whole payloads with AES-256-GCM (see the module docstring for the format)."""
+
+    def __init__(self) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self._aead = AESGCM(bytes.fromhex(CODEC_KEY_HEX))
+
+    async def encode(self, payloads: Sequence[Payload]) -> List[Payload]:
+        out = []
+        for payload in payloads:
+            nonce = os.urandom(12)
+            sealed = self._aead.encrypt(nonce, payload.SerializeToString(), None)
+            out.append(
+                Payload(
+                    metadata={"encoding": ENCRYPTED, "encryption-key-id": CODEC_KEY_ID.encode()},
+                    data=nonce + sealed,
+                )
+            )
+        return out
+
+    async def decode(self, payloads: Sequence[Payload]) -> List[Payload]:
+        out = []
+        for payload in payloads:
+            if payload.metadata.get("encoding") != ENCRYPTED:
+                out.append(payload)
+                continue
+            key_id = payload.metadata.get("encryption-key-id", b"").decode()
+            if key_id != CODEC_KEY_ID:
+                raise ValueError(f"unknown encryption key id {key_id!r}")
+            plain = self._aead.decrypt(payload.data[:12], payload.data[12:], None)
+            out.append(Payload.FromString(plain))
+        return out
 
 
 # --- Activities ---------------------------------------------------------------------------
@@ -97,6 +164,15 @@ class PaymentDetails:
     target_account: str
     amount: int
     reference_id: str
+
+
+@activity.defn(name="CompleteLater")
+async def complete_later() -> Any:
+    info = activity.info()
+    token = base64.b64encode(info.task_token).decode()
+    handle = activity.client().get_workflow_handle(info.workflow_id, run_id=info.workflow_run_id)
+    await handle.signal("token", token)
+    activity.raise_complete_async()
 
 
 @activity.defn(name="withdraw")
@@ -207,6 +283,41 @@ class SignalWait:
         if n < 0:
             raise ValueError("n must not be negative")
 
+    @workflow.update(name="add_slowly")
+    async def add_slowly(self, n: int) -> int:
+        await workflow.sleep(1)
+        self._total += n
+        return self._total
+
+    @workflow.update(name="fail")
+    def fail(self, message: str) -> None:
+        raise ApplicationError(message, {"update": "fail"}, type="UpdateFailure",
+                               non_retryable=True)
+
+
+@workflow.defn(name="AsyncActivity")
+class AsyncActivity:
+    def __init__(self) -> None:
+        self._token: Optional[str] = None
+
+    @workflow.run
+    async def run(self, *_args: Any) -> Any:
+        return await workflow.execute_activity(
+            "CompleteLater",
+            activity_id="async-activity",
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=RetryPolicy(maximum_attempts=1),
+            cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        )
+
+    @workflow.signal(name="token")
+    def set_token(self, token: str) -> None:
+        self._token = token
+
+    @workflow.query(name="token")
+    def token(self) -> Optional[str]:
+        return self._token
+
 
 @workflow.defn(name="AlwaysFailTask")
 class AlwaysFailTask:
@@ -252,8 +363,9 @@ WORKFLOWS = [
     AlwaysFailTask,
     RetryWorkflow,
     MoneyTransfer,
+    AsyncActivity,
 ]
-ACTIVITIES = [flaky, withdraw, deposit]
+ACTIVITIES = [flaky, withdraw, deposit, complete_later]
 
 
 # --- Process ------------------------------------------------------------------------------
@@ -281,18 +393,35 @@ async def run(args: argparse.Namespace) -> int:
 
     identity = f"temporal-lite-test-worker-{os.getpid()}@{socket.gethostname()}"
     client = await Client.connect(args.address, namespace=args.namespace, identity=identity)
-    worker = Worker(
-        client,
-        task_queue=args.task_queue,
-        workflows=WORKFLOWS,
-        activities=ACTIVITIES,
-        workflow_runner=UnsandboxedWorkflowRunner(),
-        graceful_shutdown_timeout=timedelta(seconds=1),
-    )
-    running = asyncio.create_task(worker.run())
-    ready = asyncio.create_task(
-        wait_until_polling(client, args.namespace, args.task_queue, identity)
-    )
+    queues = [(client, args.task_queue)]
+    if args.codec:
+        codec_client = Client(
+            client.service_client,
+            namespace=args.namespace,
+            data_converter=dataclasses.replace(DataConverter.default, payload_codec=AesGcmCodec()),
+        )
+        queues.append((codec_client, f"{args.task_queue}-codec"))
+    workers = [
+        Worker(
+            worker_client,
+            task_queue=queue,
+            workflows=WORKFLOWS,
+            activities=ACTIVITIES,
+            workflow_runner=UnsandboxedWorkflowRunner(),
+            graceful_shutdown_timeout=timedelta(seconds=1),
+        )
+        for worker_client, queue in queues
+    ]
+
+    async def run_all() -> None:
+        await asyncio.gather(*(w.run() for w in workers))
+
+    async def all_polling() -> None:
+        for _, queue in queues:
+            await wait_until_polling(client, args.namespace, queue, identity)
+
+    running = asyncio.create_task(run_all())
+    ready = asyncio.create_task(all_polling())
     done, _ = await asyncio.wait({running, ready}, timeout=args.ready_timeout,
                                  return_when=asyncio.FIRST_COMPLETED)
     if running in done:
@@ -301,8 +430,8 @@ async def run(args: argparse.Namespace) -> int:
         print("worker: stopped before it was ready", file=sys.stderr)
         return 1
     if ready not in done:
-        print(f"worker: not polling {args.task_queue!r} after {args.ready_timeout} s",
-              file=sys.stderr)
+        names = ", ".join(repr(queue) for _, queue in queues)
+        print(f"worker: not polling {names} after {args.ready_timeout} s", file=sys.stderr)
         return 1
     ready.result()
     print("WORKER READY", flush=True)
@@ -314,7 +443,7 @@ async def run(args: argparse.Namespace) -> int:
         print("worker: stopped on its own", file=sys.stderr)
         return 1
     try:
-        await asyncio.wait_for(worker.shutdown(), timeout=5)
+        await asyncio.wait_for(asyncio.gather(*(w.shutdown() for w in workers)), timeout=5)
     except asyncio.TimeoutError:
         print("worker: shutdown took over 5 s; exiting anyway", file=sys.stderr)
     print("WORKER STOPPED", flush=True)
@@ -326,6 +455,8 @@ def main() -> None:
     parser.add_argument("--address", required=True, help="host:port of the Temporal frontend")
     parser.add_argument("--namespace", default="default")
     parser.add_argument("--task-queue", required=True)
+    parser.add_argument("--codec", action="store_true",
+                        help="also poll <task-queue>-codec with the AES-GCM payload codec")
     parser.add_argument("--ready-timeout", type=float, default=20.0,
                         help="seconds to wait for the first poll before giving up")
     args = parser.parse_args()

@@ -53,6 +53,8 @@ impl PythonWorker {
             namespace.to_string(),
             "--task-queue".to_string(),
             task_queue.to_string(),
+            // Also poll `<task_queue>-codec` with the AES-GCM payload codec (suite codec cases).
+            "--codec".to_string(),
         ];
         let name = format!("python-worker:{task_queue}");
         let mut process = Supervised::spawn(&name, &python, &args, &workspace_root())?;

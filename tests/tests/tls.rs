@@ -357,10 +357,10 @@ async fn api_key_is_replaced_on_a_live_client_without_reconnecting(rt: Rt) {
 
     let wrong = expect_err(client.get_system_info().await, "wrong key");
     assert_unauthenticated(&wrong, WRONG_KEY_MESSAGE);
-    client.set_api_key(None);
+    client.set_api_key(None).expect("remove the key");
     let missing = expect_err(client.get_system_info().await, "no key");
     assert_unauthenticated(&missing, MISSING_KEY_MESSAGE);
-    client.set_api_key(Some(key.clone()));
+    client.set_api_key(Some(key.clone())).expect("set the key");
     client.get_system_info().await.expect("the right key works");
     // A clone shares the key.
     client.clone().count_workflows("").await.expect("clone");

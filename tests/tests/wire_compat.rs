@@ -55,7 +55,8 @@ fn convert<T: Message + Default>(from: &impl Message) -> T {
 
 #[test]
 fn every_message_round_trips_through_upstream() {
-    const { assert!(generated::MESSAGE_COUNT > 150) };
+    // 203 before update, schedules, activity completion and the OperatorService were added.
+    const { assert!(generated::MESSAGE_COUNT >= 262) };
     let errors = generated::run_all();
     assert!(
         errors.is_empty(),
@@ -312,6 +313,124 @@ fn upstream_failure_chain_decodes_into_ours() {
     ));
     let again: uf::Failure = convert(&mine);
     assert_eq!(again, theirs);
+}
+
+#[test]
+fn upstream_update_and_multi_operation_responses_decode_into_ours() {
+    use up::temporal::api::update::v1 as uu;
+    use up::temporal::api::workflowservice::v1 as uw;
+    let update = uw::UpdateWorkflowExecutionResponse {
+        update_ref: Some(uu::UpdateRef {
+            workflow_execution: Some(up::temporal::api::common::v1::WorkflowExecution {
+                workflow_id: "wf".into(),
+                run_id: "run".into(),
+            }),
+            update_id: "u-1".into(),
+        }),
+        outcome: Some(uu::Outcome {
+            value: Some(uu::outcome::Value::Failure(
+                up::temporal::api::failure::v1::Failure {
+                    message: "rejected".into(),
+                    ..Default::default()
+                },
+            )),
+        }),
+        stage: up::temporal::api::enums::v1::UpdateWorkflowExecutionLifecycleStage::Completed
+            as i32,
+        ..Default::default()
+    };
+    let theirs = uw::ExecuteMultiOperationResponse {
+        responses: vec![
+            uw::execute_multi_operation_response::Response {
+                response: Some(
+                    uw::execute_multi_operation_response::response::Response::StartWorkflow(
+                        uw::StartWorkflowExecutionResponse {
+                            run_id: "run".into(),
+                            started: true,
+                            ..Default::default()
+                        },
+                    ),
+                ),
+            },
+            uw::execute_multi_operation_response::Response {
+                response: Some(
+                    uw::execute_multi_operation_response::response::Response::UpdateWorkflow(
+                        update,
+                    ),
+                ),
+            },
+        ],
+    };
+    use ours::temporal::api::workflowservice::v1 as ow;
+    let mine: ow::ExecuteMultiOperationResponse = convert(&theirs);
+    let Some(ow::execute_multi_operation_response::response::Response::UpdateWorkflow(update)) =
+        &mine.responses[1].response
+    else {
+        panic!("no update response: {mine:?}");
+    };
+    assert_eq!(
+        update.stage(),
+        ours::temporal::api::enums::v1::UpdateWorkflowExecutionLifecycleStage::Completed
+    );
+    assert_eq!(update.update_ref.as_ref().unwrap().update_id, "u-1");
+    assert!(matches!(
+        &update.outcome.as_ref().unwrap().value,
+        Some(ours::temporal::api::update::v1::outcome::Value::Failure(f)) if f.message == "rejected"
+    ));
+    let again: uw::ExecuteMultiOperationResponse = convert(&mine);
+    assert_eq!(again, theirs);
+}
+
+#[test]
+#[allow(deprecated)] // sets upstream's deprecated `exclude_calendar`, which we leave out
+fn upstream_schedule_description_decodes_into_ours() {
+    use up::temporal::api::schedule::v1 as us;
+    let theirs = up::temporal::api::workflowservice::v1::DescribeScheduleResponse {
+        schedule: Some(us::Schedule {
+            spec: Some(us::ScheduleSpec {
+                structured_calendar: vec![us::StructuredCalendarSpec {
+                    hour: vec![us::Range {
+                        start: 9,
+                        end: 17,
+                        step: 2,
+                    }],
+                    comment: "office hours".into(),
+                    ..Default::default()
+                }],
+                // A deprecated field temporal-lite leaves out.
+                exclude_calendar: vec![us::CalendarSpec {
+                    hour: "3".into(),
+                    ..Default::default()
+                }],
+                timezone_name: "Europe/Paris".into(),
+                ..Default::default()
+            }),
+            policies: Some(us::SchedulePolicies {
+                overlap_policy: up::temporal::api::enums::v1::ScheduleOverlapPolicy::BufferAll
+                    as i32,
+                ..Default::default()
+            }),
+            state: Some(us::ScheduleState {
+                notes: "paused for now".into(),
+                paused: true,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        conflict_token: vec![7],
+        ..Default::default()
+    };
+    let mine: ours::temporal::api::workflowservice::v1::DescribeScheduleResponse = convert(&theirs);
+    let schedule = mine.schedule.as_ref().unwrap();
+    let spec = schedule.spec.as_ref().unwrap();
+    assert_eq!(spec.structured_calendar[0].hour[0].end, 17);
+    assert_eq!(spec.timezone_name, "Europe/Paris");
+    assert_eq!(
+        schedule.policies.as_ref().unwrap().overlap_policy(),
+        ours::temporal::api::enums::v1::ScheduleOverlapPolicy::BufferAll
+    );
+    assert!(schedule.state.as_ref().unwrap().paused);
+    assert_eq!(mine.conflict_token, vec![7]);
 }
 
 // ---- a newer server: unknown fields, enum values and oneof variants -------------------------

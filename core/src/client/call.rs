@@ -9,10 +9,12 @@
 //!
 //! | declared as | examples | retried on | at the deadline, after it may have reached the server |
 //! |---|---|---|---|
-//! | [`Call::read`] | describe, query, list, count, history page | every transient failure | [`Error::DeadlineExceeded`] |
-//! | [`Call::idempotent`] | start, signal-with-start, signal, cancel (each carries a request id) | every transient failure, with the same request id | [`Error::OutcomeUnknown`] with the request id |
-//! | [`Call::non_idempotent`] | terminate | only failures where the server certainly did not process it | [`Error::OutcomeUnknown`] without an id |
+//! | [`Call::read`] | describe, query, list, count, history page, describe schedule | every transient failure | [`Error::DeadlineExceeded`] |
+//! | [`Call::repeatable`] | activity heartbeat | every transient failure | [`Error::DeadlineExceeded`] |
+//! | [`Call::idempotent`] | start, signal-with-start, signal, cancel, create / update / patch schedule (each carries a request id) | every transient failure, with the same request id | [`Error::OutcomeUnknown`] with the request id |
+//! | [`Call::non_idempotent`] | terminate, delete schedule, complete / fail / cancel an activity | only failures where the server certainly did not process it | [`Error::OutcomeUnknown`] without an id |
 //! | [`Call::long_poll`] | history with `wait_new_event`, update outcomes | every transient failure and a poll's own timeout, until the caller's deadline (none by default) | [`Error::DeadlineExceeded`] |
+//! | `Call::idempotent(..).held()` | update, update-with-start (update id, start request id) | as `idempotent`, each attempt held like a long poll, no deadline of its own | [`Error::OutcomeUnknown`] with the id |
 //!
 //! Add `.global()` for the few calls that are not namespaced (`GetSystemInfo`), and
 //! `.held()` for a write the server holds like a long poll (an update waiting for its
@@ -23,13 +25,16 @@
 
 use core::time::Duration;
 
+use super::rpc::Service;
 use crate::grpc::Metadata;
 
 /// What a call is, as its call site declares it. See the [module docs](self).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Call<'a> {
-    /// The WorkflowService method, e.g. `"StartWorkflowExecution"`.
-    pub(crate) method: &'static str,
+    /// The gRPC service, [`Service::Workflow`] unless [`on`](Self::on) says otherwise.
+    pub(crate) service: Service,
+    /// The method, e.g. `"StartWorkflowExecution"`.
+    pub(crate) method: &'a str,
     /// Whether the server holds the call open (long poll).
     pub(crate) wait: Wait,
     /// Whether, and how, the call may be sent again.
@@ -68,8 +73,9 @@ pub(crate) enum Repeat<'a> {
 }
 
 impl<'a> Call<'a> {
-    const fn new(method: &'static str, wait: Wait, repeat: Repeat<'a>) -> Self {
+    const fn new(method: &'a str, wait: Wait, repeat: Repeat<'a>) -> Self {
         Self {
+            service: Service::Workflow,
             method,
             wait,
             repeat,
@@ -78,7 +84,13 @@ impl<'a> Call<'a> {
     }
 
     /// A call that only reads: retried on every transient failure.
-    pub(crate) const fn read(method: &'static str) -> Self {
+    pub(crate) const fn read(method: &'a str) -> Self {
+        Self::new(method, Wait::Normal, Repeat::Read)
+    }
+
+    /// A write that repeating changes nothing more (an activity heartbeat): retried on every
+    /// transient failure, like a read.
+    pub(crate) const fn repeatable(method: &'a str) -> Self {
         Self::new(method, Wait::Normal, Repeat::Read)
     }
 
@@ -86,20 +98,26 @@ impl<'a> Call<'a> {
     /// transient failure with the same bytes, so the server applies it once; a call that
     /// runs out of time after it may have reached the server ends in
     /// [`Error::OutcomeUnknown`](super::Error::OutcomeUnknown) with this id.
-    pub(crate) const fn idempotent(method: &'static str, request_id: &'a str) -> Self {
+    pub(crate) const fn idempotent(method: &'a str, request_id: &'a str) -> Self {
         Self::new(method, Wait::Normal, Repeat::RequestId(request_id))
     }
 
     /// A write without a request id (terminate, ...): sent again only when the server
     /// certainly did not process it; when it may have, the call ends in
     /// [`Error::OutcomeUnknown`](super::Error::OutcomeUnknown) without an id.
-    pub(crate) const fn non_idempotent(method: &'static str) -> Self {
+    pub(crate) const fn non_idempotent(method: &'a str) -> Self {
         Self::new(method, Wait::Normal, Repeat::Once)
     }
 
     /// A long poll (a read the server holds until there is news): see [`Wait::LongPoll`].
-    pub(crate) const fn long_poll(method: &'static str) -> Self {
+    pub(crate) const fn long_poll(method: &'a str) -> Self {
         Self::new(method, Wait::LongPoll, Repeat::Read)
+    }
+
+    /// The same call on another gRPC service.
+    pub(crate) const fn on(mut self, service: Service) -> Self {
+        self.service = service;
+        self
     }
 
     /// The same call without the `temporal-namespace` header.
@@ -111,7 +129,6 @@ impl<'a> Call<'a> {
     /// The same call, held by the server like a long poll (see [`Wait::LongPoll`]): e.g.
     /// `Call::idempotent("UpdateWorkflowExecution", &update_id).held()`, which waits for the
     /// update's stage with no deadline of its own and is repeated with the same id.
-    #[allow(dead_code)] // For the update calls to come.
     pub(crate) const fn held(mut self) -> Self {
         self.wait = Wait::LongPoll;
         self

@@ -28,6 +28,11 @@ pub enum Error {
         /// The run id of the execution that holds the id.
         run_id: String,
     },
+    /// A schedule with this id exists already.
+    ScheduleAlreadyExists {
+        /// The schedule id that was asked for.
+        schedule_id: String,
+    },
     /// The workflow execution (or another entity) does not exist.
     NotFound {
         /// The server's message.
@@ -110,6 +115,9 @@ pub enum Error {
     /// The workflow ended without completing: it failed, was canceled, was terminated or
     /// timed out.
     Workflow(Box<WorkflowError>),
+    /// A workflow update did not produce a result: the validator rejected it, no handler
+    /// has its name, the handler failed, or the workflow is missing or closed.
+    Update(Box<super::UpdateError>),
     /// The connection settings could not be resolved from the config file or the
     /// `TEMPORAL_*` environment variables; the error names the file, profile, key or variable.
     Config(ConfigError),
@@ -130,12 +138,19 @@ impl Error {
     pub fn code(&self) -> Option<Code> {
         match self {
             Error::WorkflowAlreadyStarted { .. } => Some(Code::ALREADY_EXISTS),
+            Error::ScheduleAlreadyExists { .. } => Some(Code::ALREADY_EXISTS),
             Error::NotFound { .. } => Some(Code::NOT_FOUND),
             Error::NamespaceNotFound { .. } => Some(Code::NOT_FOUND),
             Error::PermissionDenied { .. } => Some(Code::PERMISSION_DENIED),
             Error::Unauthenticated { .. } => Some(Code::UNAUTHENTICATED),
             Error::DeadlineExceeded { .. } => Some(Code::DEADLINE_EXCEEDED),
             Error::Status(status) => Some(status.code),
+            Error::Update(error) => match error.kind {
+                super::UpdateErrorKind::WorkflowNotFound { .. }
+                | super::UpdateErrorKind::WorkflowClosed { .. }
+                | super::UpdateErrorKind::UpdateNotFound { .. } => Some(Code::NOT_FOUND),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -233,6 +248,10 @@ impl fmt::Display for Error {
                 "workflow `{workflow_id}` is already started (run {run_id}); use another \
                  workflow id, or an id conflict policy / id reuse policy that allows this"
             ),
+            Error::ScheduleAlreadyExists { schedule_id } => write!(
+                f,
+                "schedule `{schedule_id}` already exists; use another id, or update or delete                  the existing schedule"
+            ),
             Error::NotFound { message } => write!(f, "not found: {message}"),
             Error::NamespaceNotFound { namespace } => write!(
                 f,
@@ -288,6 +307,7 @@ impl fmt::Display for Error {
             Error::InvalidOptions { message } => write!(f, "invalid options: {message}"),
             Error::PayloadConversion(error) => write!(f, "payload conversion failed: {error}"),
             Error::Workflow(error) => fmt::Display::fmt(error, f),
+            Error::Update(error) => fmt::Display::fmt(error, f),
             Error::Config(error) => write!(f, "connection config: {error}"),
         }
     }
@@ -308,6 +328,7 @@ impl core::error::Error for Error {
             Error::Status(status) => Some(status),
             Error::PayloadConversion(error) => Some(error),
             Error::Workflow(error) => Some(&**error),
+            Error::Update(error) => Some(&**error),
             Error::Config(error) => Some(error),
             _ => None,
         }

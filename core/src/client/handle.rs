@@ -17,6 +17,7 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 };
 
 use super::call::{Call, CallOptions, Deadline, Wait};
+use super::codec::Slots;
 use super::failure::{Failure, WorkflowError, WorkflowFailure, WorkflowOutcome};
 use super::history::{
     HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions, LongPollPacer,
@@ -93,6 +94,19 @@ impl WorkflowHandle {
         }
     }
 
+    /// This handle, keeping cancel, terminate and update within the chain whose first run is
+    /// `first_execution_run_id`: if the workflow id now belongs to another chain (a new
+    /// workflow started under the same id), those calls fail with [`Error::NotFound`] instead
+    /// of reaching it. For handles made with [`Client::workflow_handle`].
+    pub fn with_first_execution_run_id(
+        mut self,
+        first_execution_run_id: impl Into<String>,
+    ) -> Self {
+        let run = first_execution_run_id.into();
+        self.first_execution_run_id = (!run.is_empty()).then_some(run);
+        self
+    }
+
     /// The workflow id.
     pub fn workflow_id(&self) -> &str {
         &self.workflow_id
@@ -136,11 +150,16 @@ impl WorkflowHandle {
             namespace: self.namespace(),
             execution: Some(self.execution(self.run_id.as_deref())),
         };
-        let response: DescribeWorkflowExecutionResponse = self
+        let mut response: DescribeWorkflowExecutionResponse = self
             .client
             .call(Call::read("DescribeWorkflowExecution"), &request)
             .await?;
-        Ok(WorkflowDescription::from(response))
+        let mut slots = Slots::new();
+        slots.description(&mut response);
+        self.client.decode_slots(slots).await?;
+        let mut description = WorkflowDescription::from(response);
+        description.decode_user_metadata(self.client.converter())?;
+        Ok(description)
     }
 
     /// Fetch one page of the history of [`run_id`](Self::run_id) (latest run when `None`).
@@ -304,6 +323,10 @@ impl WorkflowHandle {
                     continue;
                 };
                 let closed_run = run_id.clone().unwrap_or_default();
+                let mut event = event;
+                let mut slots = Slots::new();
+                slots.close_event(&mut event);
+                self.client.decode_slots(slots).await?;
                 let (outcome, next_run) = self.close_event_outcome(event, closed_run)?;
                 match next_run {
                     Some(next) if follow_runs && !next.is_empty() => {
@@ -406,16 +429,19 @@ impl WorkflowHandle {
 
     /// Send signal `name` with `args` (`()` for none, `(x,)` for one).
     pub async fn signal(&self, name: &str, args: impl ToPayloads) -> Result<(), Error> {
-        let input = args
+        let mut input = args
             .to_payloads(self.client.converter())
             .map_err(|e| e.context(alloc::format!("signal `{name}`")))?;
+        let mut slots = Slots::new();
+        slots.list(&mut input);
+        self.client.encode_slots(slots).await?;
         let request = SignalWorkflowExecutionRequest {
             namespace: self.namespace(),
             workflow_execution: Some(self.execution(self.run_id.as_deref())),
             signal_name: String::from(name),
             input: Some(Payloads { payloads: input }),
             identity: String::from(self.client.identity()),
-            request_id: self.client.new_request_id(),
+            request_id: self.client.new_request_id()?,
             ..Default::default()
         };
         let call = Call::idempotent("SignalWorkflowExecution", &request.request_id);
@@ -447,9 +473,12 @@ impl WorkflowHandle {
         args: impl ToPayloads,
         options: QueryOptions,
     ) -> Result<T, Error> {
-        let query_args = args
+        let mut query_args = args
             .to_payloads(self.client.converter())
             .map_err(|e| e.context(alloc::format!("query `{query_type}`")))?;
+        let mut slots = Slots::new();
+        slots.list(&mut query_args);
+        self.client.encode_slots(slots).await?;
         let request = QueryWorkflowRequest {
             namespace: self.namespace(),
             execution: Some(self.execution(self.run_id.as_deref())),
@@ -462,10 +491,27 @@ impl WorkflowHandle {
             }),
             query_reject_condition: options.reject_condition_proto(),
         };
-        let response: QueryWorkflowResponse = self
+        let result: Result<QueryWorkflowResponse, Error> = self
             .client
             .call(Call::read("QueryWorkflow"), &request)
-            .await?;
+            .await;
+        let mut response = match result {
+            Ok(response) => response,
+            Err(Error::QueryFailed {
+                message,
+                failure: Some(mut failure),
+            }) => {
+                self.client.decode_failure(&mut failure).await?;
+                return Err(Error::QueryFailed {
+                    message,
+                    failure: Some(failure),
+                });
+            }
+            Err(error) => return Err(error),
+        };
+        let mut slots = Slots::new();
+        slots.payloads(response.query_result.as_mut());
+        self.client.decode_slots(slots).await?;
         if let Some(rejected) = response.query_rejected {
             return Err(Error::QueryRejected {
                 status: WorkflowStatus::from_i32(rejected.status),
@@ -491,7 +537,7 @@ impl WorkflowHandle {
             namespace: self.namespace(),
             workflow_execution: Some(self.execution(self.run_id.as_deref())),
             identity: String::from(self.client.identity()),
-            request_id: self.client.new_request_id(),
+            request_id: self.client.new_request_id()?,
             first_execution_run_id: self.first_execution_run_id.clone().unwrap_or_default(),
             reason: String::from(reason),
             ..Default::default()
@@ -512,9 +558,12 @@ impl WorkflowHandle {
         reason: &str,
         details: impl ToPayloads,
     ) -> Result<(), Error> {
-        let details = details
+        let mut details = details
             .to_payloads(self.client.converter())
             .map_err(|e| e.context("terminate details"))?;
+        let mut slots = Slots::new();
+        slots.list(&mut details);
+        self.client.encode_slots(slots).await?;
         let request = TerminateWorkflowExecutionRequest {
             namespace: self.namespace(),
             workflow_execution: Some(self.execution(self.run_id.as_deref())),

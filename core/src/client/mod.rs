@@ -1,5 +1,8 @@
-//! The client API: start workflows, wait for their results, signal, query, cancel,
-//! terminate, describe, read history, list and count.
+//! The client API: start workflows, wait for their results, signal, query, update (also with
+//! start), cancel, terminate, describe, read history, list and count; schedules
+//! ([`Client::create_schedule`], [`ScheduleHandle`]); asynchronous activity completion
+//! ([`AsyncActivityHandle`]); a payload codec stage ([`Client::with_payload_codec`]); and raw
+//! calls to any `WorkflowService` or `OperatorService` method ([`Client::raw_call`]).
 //!
 //! A [`Client`] talks to the server only through an `Arc<dyn Transport>` and reads time only
 //! from an `Arc<dyn Clock>`, both supplied by a runtime adapter (or a test). It is cheap to
@@ -33,30 +36,43 @@
 //! }
 //! ```
 
+mod activity;
 mod call;
+mod codec;
 mod error;
 mod failure;
 mod handle;
 mod history;
+mod jitter;
 mod options;
+mod priority;
+mod raw;
+mod request_id;
 mod retry;
 mod rpc;
+mod schedule;
+mod search_attributes;
 mod start;
 mod types;
+mod update;
+mod update_error;
+mod update_with_start;
 
 #[cfg(test)]
 mod tests;
 
+use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::AtomicBool;
 use core::time::Duration;
 
 use temporal_lite_proto::temporal::api::workflowservice::v1::{
     GetSystemInfoRequest, GetSystemInfoResponse,
 };
 
+pub use activity::{ActivityHeartbeat, ApplicationFailure, AsyncActivityHandle};
 pub use error::Error;
 pub use failure::{Failure, FailureKind, WorkflowError, WorkflowFailure, WorkflowOutcome};
 pub use handle::WorkflowHandle;
@@ -65,20 +81,35 @@ pub use options::{
     QueryOptions, QueryRejectCondition, RetryPolicy, RpcOptions, StartWorkflowOptions,
     WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
 };
+pub use priority::Priority;
 pub use retry::RetryConfig;
+pub use rpc::Service;
+pub use schedule::{
+    CalendarSpec, CreateScheduleOptions, IntervalSpec, Schedule, ScheduleAction,
+    ScheduleActionResult, ScheduleBackfill, ScheduleDescription, ScheduleHandle, ScheduleInfo,
+    ScheduleList, ScheduleListEntry, ScheduleOverlapPolicy, SchedulePolicy, ScheduleRange,
+    ScheduleSpec, ScheduleStartWorkflow, ScheduleState,
+};
+pub use search_attributes::{SearchAttributeValue, METADATA_SEARCH_ATTRIBUTE_TYPE};
 pub use start::WorkflowExecutionPage;
 pub use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
 pub use types::{
     PendingActivity, PendingActivityState, RetryState, TimeoutType, WorkflowDescription,
     WorkflowExecutionRef, WorkflowInfo, WorkflowStatus,
 };
+pub use update::{UpdateHandle, UpdateOptions, UpdateStage};
+pub use update_error::{UpdateError, UpdateErrorKind};
+pub use update_with_start::WithStartWorkflowOperation;
 
-use crate::config::{ApiKey, ConnectOptions};
+use crate::config::{ApiKey, ConfigError, ConnectOptions, ErrorCategory};
 use crate::grpc::Transport;
-use crate::payload::{CompositePayloadConverter, FromValue, Payload, PayloadConverter, ToValue};
+use crate::payload::{
+    CompositePayloadConverter, FromValue, Payload, PayloadCodec, PayloadConverter, ToValue,
+};
 use crate::time::Clock;
 use call::{Call, CallOptions};
-use retry::SplitMix64;
+use jitter::Jitter;
+use request_id::RequestIds;
 
 /// The value sent in the `client-name` header.
 pub const CLIENT_NAME: &str = "temporal-lite";
@@ -99,13 +130,15 @@ struct Shared {
     /// The API key. A spin lock (from the `spin` crate, as `std::sync` is not available in
     /// `no_std`): it is held only to clone or replace an `Arc`, never across an `await`.
     api_key: spin::RwLock<Option<Arc<ApiKey>>>,
-    /// Jitter and request ids.
-    rng: spin::Mutex<SplitMix64>,
+    /// Request ids, from the entropy source of the options.
+    request_ids: RequestIds,
+    /// Backoff jitter.
+    jitter: spin::Mutex<Jitter>,
     /// Whether some call has had an answer from the server: until then a failure to
     /// connect is final (see `Client::first_connect_fails`).
     reached: AtomicBool,
     /// When the first failure to connect happened, before the server was reached (the
-    /// start of [`ConnectOptions::wait_for_server`]).
+    /// start of `ConnectOptions::wait_for_server`).
     first_connect_failure: spin::Mutex<Option<Duration>>,
 }
 
@@ -117,6 +150,8 @@ struct Settings {
     options: ConnectOptions,
     rpc: RpcOptions,
     converter: Arc<dyn PayloadConverter>,
+    /// The codec stage after the converter, if any.
+    codec: Option<Arc<dyn PayloadCodec>>,
     /// Each kind of call's metadata, built once (see `Client::call_metadata`).
     call_metadata: rpc::MetadataCache,
 }
@@ -124,21 +159,29 @@ struct Settings {
 impl Client {
     /// A client over `transport`, without any I/O. The first call connects.
     ///
-    /// `options` gives the namespace, identity, metadata and API key; the address and TLS
-    /// settings are the transport's business and are only kept for reference here.
+    /// `options` gives the namespace, identity, metadata, API key and entropy source; the
+    /// address and TLS settings are the transport's business, and are used here only to
+    /// refuse credentials over plaintext. Nothing is checked here (this cannot fail): call
+    /// [`ConnectOptions::validate`] first, or use [`connect_with`](Self::connect_with),
+    /// which does. Invalid options then fail each call instead.
     pub fn new(
         transport: Arc<dyn Transport>,
         clock: Arc<dyn Clock>,
         mut options: ConnectOptions,
     ) -> Client {
         let api_key = options.api_key.take().map(Arc::new);
-        let seed = seed(clock.as_ref());
+        let request_ids = RequestIds::new(options.entropy.clone());
+        let jitter = match request_ids.seed() {
+            Ok(seed) => Jitter::new(seed),
+            Err(_) => Jitter::without_entropy(),
+        };
         Client {
             shared: Arc::new(Shared {
                 transport,
                 clock,
                 api_key: spin::RwLock::new(api_key),
-                rng: spin::Mutex::new(SplitMix64::new(seed)),
+                request_ids,
+                jitter: spin::Mutex::new(jitter),
                 reached: AtomicBool::new(false),
                 first_connect_failure: spin::Mutex::new(None),
             }),
@@ -146,6 +189,7 @@ impl Client {
                 options,
                 rpc: RpcOptions::default(),
                 converter: Arc::new(CompositePayloadConverter::default()),
+                codec: None,
                 call_metadata: rpc::MetadataCache::default(),
             }),
         }
@@ -167,17 +211,28 @@ impl Client {
 
     /// Like [`connect_with`](Self::connect_with), with `rpc` in force from the start: the
     /// `GetSystemInfo` check uses its deadline and retries too. With
-    /// [`ConnectOptions::wait_for_server`] the check's deadline is that wait plus
-    /// [`RpcOptions::timeout`].
+    /// [`ConnectOptions::wait_for_server`](ConnectOptions#structfield.wait_for_server) the
+    /// check's deadline is that wait plus [`RpcOptions::timeout`].
+    ///
+    /// First checks `options` ([`ConnectOptions::validate`]) and the entropy source, and
+    /// fails with [`Error::Config`] or [`Error::InvalidOptions`] before any call.
     pub async fn connect_with_rpc_options(
         transport: Arc<dyn Transport>,
         clock: Arc<dyn Clock>,
         options: ConnectOptions,
         rpc: RpcOptions,
     ) -> Result<Client, Error> {
+        options.validate()?;
         let lazy = options.lazy;
         let wait = options.wait_for_server;
         let client = Client::new(transport, clock, options).with_rpc_options(rpc);
+        // Fail now rather than at the first start or signal: without `std` the entropy
+        // source must be supplied.
+        client.shared.request_ids.seed().map_err(|error| {
+            Error::invalid(format!(
+                "no entropy for request ids: {error} (ConnectOptions::with_entropy)"
+            ))
+        })?;
         if !lazy {
             let check = CallOptions {
                 timeout: wait.map(|w| w.saturating_add(client.settings.rpc.timeout)),
@@ -201,6 +256,19 @@ impl Client {
         self
     }
 
+    /// This client with a payload codec (encryption, compression) after its payload
+    /// converter: every payload the client sends is encoded with it, and every payload it
+    /// reads is decoded with it (see [`PayloadCodec`] for which). `None` removes it.
+    pub fn with_payload_codec(mut self, codec: Option<Arc<dyn PayloadCodec>>) -> Client {
+        self.settings_mut().codec = codec;
+        self
+    }
+
+    /// The payload codec in use, if any.
+    pub fn payload_codec(&self) -> Option<&Arc<dyn PayloadCodec>> {
+        self.settings.codec.as_ref()
+    }
+
     /// This client targeting another namespace, sharing the transport and API key.
     pub fn with_namespace(mut self, namespace: impl Into<String>) -> Client {
         self.settings_mut().options.namespace = namespace.into();
@@ -215,8 +283,23 @@ impl Client {
 
     /// Replace (or with `None`, remove) the API key, for this client and every clone of it.
     /// Calls already in flight keep the key they started with.
-    pub fn set_api_key(&self, key: Option<String>) {
+    ///
+    /// Fails, keeping the old key, with [`Error::Config`] if the key cannot be sent in a
+    /// header (a line break, non-ASCII, empty) or if this client is plaintext to a host that
+    /// is not loopback and its options do not
+    /// [allow plaintext credentials](ConnectOptions::allow_plaintext_credentials).
+    pub fn set_api_key(&self, key: Option<String>) -> Result<(), Error> {
+        if let Some(key) = &key {
+            crate::config::check_api_key(key).map_err(|problem| {
+                Error::Config(ConfigError::new(
+                    ErrorCategory::InvalidApiKey,
+                    format!("the API key given to Client::set_api_key {problem}"),
+                ))
+            })?;
+            self.settings.options.check_plaintext_credentials(true)?;
+        }
         *self.shared.api_key.write() = key.map(|k| Arc::new(ApiKey::new(k)));
+        Ok(())
     }
 
     /// Whether an API key is set.
@@ -293,7 +376,6 @@ impl Client {
         WorkflowHandle::new(self.clone(), workflow_id.into(), run_id.clone(), run_id)
     }
 
-    /// A new request id (UUID v4 format).
     /// The settings, to change them for this clone only; forgets the metadata built from
     /// the old ones.
     fn settings_mut(&mut self) -> &mut Settings {
@@ -302,12 +384,18 @@ impl Client {
         settings
     }
 
-    pub(crate) fn new_request_id(&self) -> String {
-        self.shared.rng.lock().uuid_v4()
+    /// A new request id (UUID v4 format) from the entropy source.
+    pub(crate) fn new_request_id(&self) -> Result<String, Error> {
+        self.shared.request_ids.next().map_err(|error| {
+            Error::invalid(format!(
+                "cannot make a request id: {error} (the entropy source is \
+                 ConnectOptions::entropy, set with ConnectOptions::with_entropy)"
+            ))
+        })
     }
 
     pub(crate) fn random_unit(&self) -> f64 {
-        self.shared.rng.lock().next_f64()
+        self.shared.jitter.lock().next_f64()
     }
 
     pub(crate) fn converter(&self) -> &dyn PayloadConverter {
@@ -324,19 +412,4 @@ impl fmt::Debug for Client {
             .field("api_key", &self.has_api_key().then_some("<redacted>"))
             .finish_non_exhaustive()
     }
-}
-
-/// A PRNG seed that differs between clients: the clock, a process-wide counter and the
-/// address of a stack value. No OS randomness is available in `no_std`; request ids only
-/// need to be unique, not secret.
-fn seed(clock: &dyn Clock) -> u64 {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed) as u64;
-    let now = clock.now();
-    let marker = 0u8;
-    let address = core::ptr::addr_of!(marker) as usize as u64;
-    let mut mix = SplitMix64::new(
-        now.as_secs() ^ u64::from(now.subsec_nanos()).rotate_left(32) ^ address.rotate_left(17),
-    );
-    mix.next_u64() ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }

@@ -6,7 +6,9 @@ use core::time::Duration;
 use temporal_lite_proto::temporal::api::common::v1 as common;
 use temporal_lite_proto::temporal::api::enums::v1 as enums;
 
+use super::priority::Priority;
 use super::retry::RetryConfig;
+use super::search_attributes::SearchAttributeValue;
 use super::types::to_proto_duration;
 use super::Error;
 use crate::grpc::DEFAULT_RECEIVE_LIMIT;
@@ -175,6 +177,22 @@ impl RetryPolicy {
         }
     }
 
+    pub(crate) fn from_proto(policy: &common::RetryPolicy) -> Self {
+        Self {
+            initial_interval: policy
+                .initial_interval
+                .as_ref()
+                .and_then(super::types::from_proto_duration),
+            backoff_coefficient: policy.backoff_coefficient,
+            maximum_interval: policy
+                .maximum_interval
+                .as_ref()
+                .and_then(super::types::from_proto_duration),
+            maximum_attempts: u32::try_from(policy.maximum_attempts).unwrap_or(0),
+            non_retryable_error_types: policy.non_retryable_error_types.clone(),
+        }
+    }
+
     fn validate(&self) -> Result<(), Error> {
         let c = self.backoff_coefficient;
         if !(c == 0.0 || (c.is_finite() && c >= 1.0)) {
@@ -239,6 +257,17 @@ pub struct StartWorkflowOptions {
     /// Header fields (for interceptors / context propagation), encoded with the client's
     /// payload converter.
     pub headers: BTreeMap<String, Value>,
+    /// Typed search attributes, sent with the index type the server checks them against.
+    /// They take precedence over [`search_attributes`](Self::search_attributes) of the same
+    /// name.
+    pub typed_search_attributes: BTreeMap<String, SearchAttributeValue>,
+    /// A single-line summary shown in the Web UI and `temporal workflow describe` (user
+    /// metadata; encoded with the converter and codec like any payload).
+    pub static_summary: Option<String>,
+    /// Longer details (Markdown) shown in the Web UI, encoded like the summary.
+    pub static_details: Option<String>,
+    /// Task priority and fairness.
+    pub priority: Option<Priority>,
     conversion_error: Option<PayloadError>,
 }
 
@@ -346,6 +375,34 @@ impl StartWorkflowOptions {
         self
     }
 
+    /// Add a typed search attribute (see [`SearchAttributeValue`]).
+    pub fn typed_search_attribute(
+        mut self,
+        key: impl Into<String>,
+        value: SearchAttributeValue,
+    ) -> Self {
+        self.typed_search_attributes.insert(key.into(), value);
+        self
+    }
+
+    /// Set the static summary shown in the Web UI.
+    pub fn static_summary(mut self, summary: impl Into<String>) -> Self {
+        self.static_summary = Some(summary.into());
+        self
+    }
+
+    /// Set the static details shown in the Web UI.
+    pub fn static_details(mut self, details: impl Into<String>) -> Self {
+        self.static_details = Some(details.into());
+        self
+    }
+
+    /// Set the priority.
+    pub fn priority(mut self, priority: Priority) -> Self {
+        self.priority = Some(priority);
+        self
+    }
+
     fn record_error(&mut self, error: PayloadError) {
         if self.conversion_error.is_none() {
             self.conversion_error = Some(error);
@@ -383,6 +440,9 @@ impl StartWorkflowOptions {
         }
         if let Some(policy) = &self.retry_policy {
             policy.validate()?;
+        }
+        if let Some(priority) = &self.priority {
+            priority.validate()?;
         }
         Ok(())
     }

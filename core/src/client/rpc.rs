@@ -1,5 +1,6 @@
-//! One call to the WorkflowService: its deadline, headers, attempts and retries, and the
-//! error it ends with. What a call is comes from its call site ([`Call`]).
+//! One call to the WorkflowService (or another service): its deadline, headers, attempts
+//! and retries, and the error it ends with. What a call is comes from its call site
+//! ([`Call`]).
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -18,8 +19,31 @@ use super::{Client, Error, CLIENT_NAME, CLIENT_VERSION};
 use crate::config::ApiKey;
 use crate::grpc::{self, Code, Metadata, Request, Status, TransportError, TransportErrorKind};
 
-/// The gRPC service every call goes to.
+/// The gRPC service typed calls go to.
 const SERVICE: &str = "/temporal.api.workflowservice.v1.WorkflowService/";
+/// The gRPC service of operator calls (search attributes, namespaces, clusters).
+const OPERATOR_SERVICE: &str = "/temporal.api.operatorservice.v1.OperatorService/";
+
+/// Which gRPC service a call goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Service {
+    /// `temporal.api.workflowservice.v1.WorkflowService`: workflows, schedules, activities.
+    Workflow,
+    /// `temporal.api.operatorservice.v1.OperatorService`: search attributes, namespaces,
+    /// clusters, Nexus endpoints.
+    Operator,
+}
+
+impl Service {
+    /// The path prefix of this service's methods, `/package.Service/`.
+    pub fn path_prefix(self) -> &'static str {
+        match self {
+            Service::Workflow => SERVICE,
+            Service::Operator => OPERATOR_SERVICE,
+        }
+    }
+}
 
 /// The metadata of the last few kinds of call (namespaced or not, deadline), valid for one
 /// API key; clones of the client's settings start empty.
@@ -200,16 +224,26 @@ impl Client {
     /// (which shares the text rather than copying it). Attempts with another timeout than
     /// the configured ones (retries, calls with a deadline of their own) or with per-call
     /// metadata are built without the cache.
-    fn call_metadata(&self, namespaced: bool, timeout: Duration, extra: &Metadata) -> Metadata {
+    ///
+    /// Fails, before anything is sent, if the options are invalid (see
+    /// `ConnectOptions::validate`), e.g. credentials would go over plaintext to a host that
+    /// is not loopback.
+    fn call_metadata(
+        &self,
+        namespaced: bool,
+        timeout: Duration,
+        extra: &Metadata,
+    ) -> Result<Metadata, Error> {
         let rpc = &self.settings.rpc;
         let timeout = whole_millis(timeout);
         let key = self.shared.api_key.read().clone();
         let cacheable =
             extra.is_empty() && (timeout == rpc.timeout || timeout == rpc.long_poll_timeout);
         if !cacheable {
+            self.settings.options.validate_with_key(key.as_deref())?;
             let mut metadata = self.build_call_metadata(namespaced, timeout, key.as_deref());
             metadata.extend(extra);
-            return metadata;
+            return Ok(metadata);
         }
         let mut cache = self.settings.call_metadata.0.lock();
         let same_key = match (&cache.key, &key) {
@@ -226,14 +260,15 @@ impl Client {
             .iter()
             .find(|(n, t, _)| *n == namespaced && *t == timeout)
         {
-            return metadata.clone();
+            return Ok(metadata.clone());
         }
+        self.settings.options.validate_with_key(key.as_deref())?;
         let mut metadata = self.build_call_metadata(namespaced, timeout, key.as_deref());
         metadata.share();
         if cache.entries.len() < METADATA_CACHE_SIZE {
             cache.entries.push((namespaced, timeout, metadata.clone()));
         }
-        metadata
+        Ok(metadata)
     }
 
     fn build_call_metadata(
@@ -250,7 +285,9 @@ impl Client {
         if namespaced {
             metadata.insert_static("temporal-namespace", Cow::Owned(options.namespace.clone()));
         }
-        if let Some(key) = key {
+        // The user's own `authorization` header wins over the API key, as in the official
+        // clients (sdk-core sets the key's header only when the metadata has none).
+        if let Some(key) = key.filter(|_| options.metadata.get("authorization").is_none()) {
             metadata.insert_static(
                 "authorization",
                 Cow::Owned(format!("Bearer {}", key.expose())),
@@ -363,12 +400,13 @@ impl Client {
             tally.attempts += 1;
             // Built per attempt (rather than cloned from a kept copy); exactly sized, as the
             // transport takes the bytes over as they are.
-            let mut path = String::with_capacity(SERVICE.len() + call.method.len());
-            path.push_str(SERVICE);
+            let prefix = call.service.path_prefix();
+            let mut path = String::with_capacity(prefix.len() + call.method.len());
+            path.push_str(prefix);
             path.push_str(call.method);
             let request = Request {
                 path,
-                metadata: self.call_metadata(call.namespaced, timeout, extra),
+                metadata: self.call_metadata(call.namespaced, timeout, extra)?,
                 body: body.clone(),
                 timeout: Some(timeout),
                 receive_limit: rpc.receive_limit,

@@ -2,10 +2,12 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use temporal_lite_proto::temporal::api::common::v1::Priority;
 use temporal_lite_proto::temporal::api::common::v1::{
     Header, Memo, Payload, Payloads, SearchAttributes, WorkflowType,
 };
 use temporal_lite_proto::temporal::api::enums::v1::TaskQueueKind;
+use temporal_lite_proto::temporal::api::sdk::v1::UserMetadata;
 use temporal_lite_proto::temporal::api::taskqueue::v1::TaskQueue;
 use temporal_lite_proto::temporal::api::workflowservice::v1::{
     CountWorkflowExecutionsRequest, CountWorkflowExecutionsResponse, ListWorkflowExecutionsRequest,
@@ -14,7 +16,9 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 };
 
 use super::call::Call;
+use super::codec::Slots;
 use super::options::StartWorkflowOptions;
+use super::search_attributes::SearchAttributeValue;
 use super::types::{to_proto_duration, WorkflowInfo};
 use super::{Client, Error, WorkflowHandle};
 use crate::payload::{
@@ -50,17 +54,19 @@ struct StartedRun {
     first_execution_run_id: String,
 }
 
-/// What both start and signal-with-start send: the options, checked, and their encoded
-/// parts.
-struct StartFields<'a> {
-    client: &'a Client,
-    workflow_type: &'a str,
-    options: &'a StartWorkflowOptions,
-    input: Option<Payloads>,
-    memo: Option<Memo>,
-    search_attributes: Option<SearchAttributes>,
-    header: Option<Header>,
-    request_id: String,
+/// What both start and signal-with-start send (and update-with-start and a schedule's
+/// action): the options, checked, and their encoded parts.
+pub(crate) struct StartFields<'a> {
+    pub(crate) client: &'a Client,
+    pub(crate) workflow_type: &'a str,
+    pub(crate) options: &'a StartWorkflowOptions,
+    pub(crate) input: Option<Payloads>,
+    pub(crate) memo: Option<Memo>,
+    pub(crate) search_attributes: Option<SearchAttributes>,
+    pub(crate) header: Option<Header>,
+    pub(crate) user_metadata: Option<UserMetadata>,
+    pub(crate) priority: Option<Priority>,
+    pub(crate) request_id: String,
 }
 
 /// A `$request` (`StartWorkflowExecutionRequest` or `SignalWithStartWorkflowExecutionRequest`,
@@ -94,11 +100,14 @@ macro_rules! start_request {
             search_attributes: fields.search_attributes,
             header: fields.header,
             workflow_start_delay: options.start_delay.map(to_proto_duration),
+            user_metadata: fields.user_metadata,
+            priority: fields.priority,
             $($extra)*
             ..Default::default()
         }
     }};
 }
+pub(crate) use start_request;
 
 fn encode_map(
     converter: &dyn PayloadConverter,
@@ -116,12 +125,14 @@ fn encode_map(
         .collect()
 }
 
-/// Search attributes are JSON whatever the client's converter (the server decodes them).
-fn encode_search_attributes(
+/// Search attributes are JSON whatever the client's converter (the server decodes them);
+/// typed ones carry their index type and win over untyped ones of the same name.
+pub(crate) fn encode_search_attributes(
     fields: &BTreeMap<String, Value>,
+    typed: &BTreeMap<String, SearchAttributeValue>,
 ) -> Result<BTreeMap<String, Payload>, PayloadError> {
     let json = JsonPlainConverter;
-    fields
+    let mut encoded: BTreeMap<String, Payload> = fields
         .iter()
         .map(|(key, value)| {
             let payload = match value {
@@ -136,11 +147,39 @@ fn encode_search_attributes(
                     ))
                 })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    for (key, value) in typed {
+        let payload = value
+            .to_payload()
+            .map_err(|e| e.context(alloc::format!("search attribute `{key}`")))?;
+        encoded.insert(key.clone(), payload);
+    }
+    Ok(encoded)
+}
+
+/// The static summary and details as user metadata, encoded with `converter`.
+pub(crate) fn encode_user_metadata(
+    converter: &dyn PayloadConverter,
+    summary: Option<&str>,
+    details: Option<&str>,
+) -> Result<Option<UserMetadata>, PayloadError> {
+    if summary.is_none() && details.is_none() {
+        return Ok(None);
+    }
+    let encode = |text: Option<&str>, what: &str| {
+        text.map(|t| crate::payload::encode(converter, t).map_err(|e| e.context(what)))
+            .transpose()
+    };
+    Ok(Some(UserMetadata {
+        summary: encode(summary, "static summary")?,
+        details: encode(details, "static details")?,
+    }))
 }
 
 impl Client {
-    fn start_fields<'a>(
+    /// Check `options` and convert every part of a start (the codec comes after, in
+    /// [`encode_start_fields`](Self::encode_start_fields)).
+    pub(crate) fn start_fields<'a>(
         &'a self,
         workflow_type: &'a str,
         args: &dyn ToPayloads,
@@ -153,7 +192,8 @@ impl Client {
             .map_err(|e| e.context(alloc::format!("input of workflow `{}`", options.id)))?;
         let memo = encode_map(converter, &options.memo, "memo field")?;
         let headers = encode_map(converter, &options.headers, "header")?;
-        let search_attributes = encode_search_attributes(&options.search_attributes)?;
+        let search_attributes =
+            encode_search_attributes(&options.search_attributes, &options.typed_search_attributes)?;
         Ok(StartFields {
             client: self,
             workflow_type,
@@ -168,11 +208,31 @@ impl Client {
             header: (!headers.is_empty()).then(|| Header {
                 fields: headers.into_iter().collect(),
             }),
+            user_metadata: encode_user_metadata(
+                converter,
+                options.static_summary.as_deref(),
+                options.static_details.as_deref(),
+            )?,
+            priority: options.priority.as_ref().map(|p| p.to_proto()),
             request_id: options
                 .request_id
                 .clone()
-                .unwrap_or_else(|| self.new_request_id()),
+                .map_or_else(|| self.new_request_id(), Ok)?,
         })
+    }
+
+    /// Run the payloads of `fields` through the codec.
+    pub(crate) async fn encode_start_fields(
+        &self,
+        fields: &mut StartFields<'_>,
+    ) -> Result<(), Error> {
+        let mut slots = Slots::new();
+        slots
+            .payloads(fields.input.as_mut())
+            .memo(fields.memo.as_mut())
+            .header(fields.header.as_mut())
+            .user_metadata(fields.user_metadata.as_mut());
+        self.encode_slots(slots).await
     }
 
     /// Start workflow `workflow_type` with `args` (`()` for none, `(x,)` for one, a tuple for
@@ -188,7 +248,8 @@ impl Client {
         args: impl ToPayloads,
         options: StartWorkflowOptions,
     ) -> Result<WorkflowHandle, Error> {
-        let fields = self.start_fields(workflow_type, &args, &options)?;
+        let mut fields = self.start_fields(workflow_type, &args, &options)?;
+        self.encode_start_fields(&mut fields).await?;
         let request = start_request!(StartWorkflowExecutionRequest, fields, {});
         let call = Call::idempotent("StartWorkflowExecution", &request.request_id);
         let response: StartedRun = self
@@ -229,15 +290,20 @@ impl Client {
         signal_name: &str,
         signal_args: impl ToPayloads,
     ) -> Result<WorkflowHandle, Error> {
-        let fields = self.start_fields(workflow_type, &args, &options)?;
+        let mut fields = self.start_fields(workflow_type, &args, &options)?;
+        self.encode_start_fields(&mut fields).await?;
         if signal_name.is_empty() {
             return Err(Error::invalid(
                 "signal-with-start needs a signal name: pass the name the workflow handles",
             ));
         }
-        let signal_input = signal_args
+        let mut signal_input = signal_args
             .to_payloads(self.converter())
             .map_err(|e| e.context(alloc::format!("signal `{signal_name}`")))?;
+        drop(signal_args);
+        let mut slots = Slots::new();
+        slots.list(&mut signal_input);
+        self.encode_slots(slots).await?;
         let request = start_request!(SignalWithStartWorkflowExecutionRequest, fields, {
             signal_name: String::from(signal_name),
             signal_input: (!signal_input.is_empty()).then_some(Payloads {
@@ -276,9 +342,14 @@ impl Client {
             next_page_token: next_page_token.to_vec(),
             query: String::from(query),
         };
-        let response: ListWorkflowExecutionsResponse = self
+        let mut response: ListWorkflowExecutionsResponse = self
             .call(Call::read("ListWorkflowExecutions"), &request)
             .await?;
+        let mut slots = Slots::new();
+        for execution in &mut response.executions {
+            slots.memo(execution.memo.as_mut());
+        }
+        self.decode_slots(slots).await?;
         Ok(WorkflowExecutionPage {
             executions: response
                 .executions

@@ -207,9 +207,9 @@ fn api_key_is_sent_only_when_set_and_can_be_replaced_live() {
     }
     let clone = rig.client.clone();
     block_on(rig.client.get_system_info()).unwrap();
-    clone.set_api_key(Some("second-key".to_string()));
+    clone.set_api_key(Some("second-key".to_string())).unwrap();
     block_on(rig.client.get_system_info()).unwrap();
-    rig.client.set_api_key(None);
+    rig.client.set_api_key(None).unwrap();
     block_on(clone.get_system_info()).unwrap();
 
     let auth: Vec<Option<String>> = rig
@@ -227,7 +227,9 @@ fn api_key_is_sent_only_when_set_and_can_be_replaced_live() {
         ]
     );
     // Neither Debug of the client nor of the metadata shows the key.
-    rig.client.set_api_key(Some("secret-key".to_string()));
+    rig.client
+        .set_api_key(Some("secret-key".to_string()))
+        .unwrap();
     let debug = alloc::format!("{:?}", rig.client);
     assert!(!debug.contains("secret-key"), "{debug}");
     assert!(debug.contains("<redacted>"), "{debug}");

@@ -12,11 +12,16 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::connect::{ConnectOptions, TlsOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
+use super::address::ServerAddress;
+use super::connect::{
+    check_api_key, ConnectOptions, TlsOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE,
+};
+use super::env::{ENV_ADDRESS, ENV_API_KEY, ENV_GRPC_META_PREFIX, ENV_NAMESPACE};
 use super::error::{ConfigError, ErrorCategory};
-use super::load::ConfigFiles;
+use super::load::{ConfigFiles, MAX_TLS_FILE_SIZE};
 use super::profile::{ClientConfigProfile, ClientConfigTls, DataSource, RedactedMeta, RedactedOpt};
 use super::secret::{ApiKey, PrivateKey};
+use crate::grpc;
 
 /// A profile as the keyword arguments of Python's `Client.connect`
 /// (`ClientConnectConfig`). `None` means the key is absent.
@@ -131,7 +136,7 @@ fn read_source(
         .with_key(format!("tls.{slot}_path"))
         .with_file(Some(path))
     };
-    match files.read(path) {
+    match files.read_limited(path, MAX_TLS_FILE_SIZE) {
         Ok(Some(bytes)) => Ok(Some(bytes)),
         Ok(None) => Err(fail(String::from("no such file"))),
         Err(err) => Err(fail(String::from(err.message()))),
@@ -174,20 +179,45 @@ impl ClientConfigProfile {
 
     /// Convert to this client's [`ConnectOptions`], reading TLS files through `files`.
     ///
-    /// Defaults: address [`DEFAULT_ADDRESS`] and namespace [`DEFAULT_NAMESPACE`] when unset
-    /// or empty. An empty API key counts as none. TLS is on when the profile has a TLS
-    /// section that is not disabled, or has an API key and no TLS section.
-    /// `disable_host_verification` is honoured. A client certificate needs a client key and
-    /// the other way round, and `grpc_meta` must be valid gRPC metadata (ASCII names of
-    /// `0-9 a-z - _ .`, printable ASCII values).
+    /// Defaults: address [`DEFAULT_ADDRESS`] and namespace [`DEFAULT_NAMESPACE`] when unset;
+    /// set but empty is an error ([`ErrorCategory::EmptyValue`]), as is an address that is
+    /// not `host:port`. An empty API key counts as none; one a header cannot carry is an
+    /// error. TLS is on when the profile has a TLS section that is not disabled, or has an
+    /// API key and no TLS section. `disable_host_verification` is honoured. A client
+    /// certificate needs a client key and the other way round, and `grpc_meta` must be valid
+    /// gRPC metadata (ASCII names of `0-9 a-z - _ .`, printable ASCII values, base64 for
+    /// `-bin` names). An `authorization` header in `grpc_meta` is sent instead of the API
+    /// key's, as the reference clients do.
+    ///
+    /// Whether credentials may go over plaintext is checked when connecting
+    /// ([`ConnectOptions::validate`]), so that code can still allow it on the result.
     pub fn to_connect_options(
         &self,
         files: &dyn ConfigFiles,
     ) -> Result<ConnectOptions, ConfigError> {
-        let mut options = ConnectOptions::default();
-        options.address = String::from(non_empty(&self.address).unwrap_or(DEFAULT_ADDRESS));
-        options.namespace = String::from(non_empty(&self.namespace).unwrap_or(DEFAULT_NAMESPACE));
-        options.api_key = non_empty(&self.api_key).map(ApiKey::new);
+        let address = set_value(&self.address, "address", ENV_ADDRESS)?.unwrap_or(DEFAULT_ADDRESS);
+        ServerAddress::parse(address).map_err(|problem| {
+            ConfigError::new(ErrorCategory::InvalidAddress, problem)
+                .with_key("address")
+                .with_variable(ENV_ADDRESS)
+        })?;
+        let namespace =
+            set_value(&self.namespace, "namespace", ENV_NAMESPACE)?.unwrap_or(DEFAULT_NAMESPACE);
+        let mut options = ConnectOptions::new(address).with_namespace(namespace);
+        options.api_key = match non_empty(&self.api_key) {
+            Some(key) => {
+                check_api_key(key).map_err(|problem| {
+                    ConfigError::new(
+                        ErrorCategory::InvalidApiKey,
+                        format!("the API key (`api_key` or {ENV_API_KEY}) {problem}"),
+                    )
+                    .with_key("api_key")
+                    .with_variable(ENV_API_KEY)
+                })?;
+                Some(ApiKey::new(key))
+            }
+            None => None,
+        };
 
         options.tls = match &self.tls {
             Some(section) if section.is_enabled() => {
@@ -219,7 +249,7 @@ impl ClientConfigProfile {
         };
 
         for (name, value) in &self.grpc_meta {
-            check_header(name, value)?;
+            check_grpc_meta(name, value)?;
             options.metadata.insert(name.as_str(), value.as_str());
         }
         Ok(options)
@@ -377,29 +407,47 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|v| !v.is_empty())
 }
 
-/// Check that `name: value` can be sent as gRPC (HTTP/2) metadata.
-fn check_header(name: &str, value: &str) -> Result<(), ConfigError> {
-    let name_ok = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b"-_.".contains(&b));
-    if !name_ok {
-        return Err(ConfigError::new(
-            ErrorCategory::InvalidGrpcMeta,
+/// A setting that must not be empty when set: `Ok(None)` when unset.
+fn set_value<'a>(
+    value: &'a Option<String>,
+    key: &str,
+    variable: &str,
+) -> Result<Option<&'a str>, ConfigError> {
+    match value.as_deref() {
+        Some("") => Err(ConfigError::new(
+            ErrorCategory::EmptyValue,
             format!(
-                "grpc_meta header name {name:?} is not a valid gRPC metadata name (use 0-9, \
-                 a-z, '-', '_', '.')"
+                "the {key} is set but empty (`{key}` in the profile, or {variable}, e.g. from \
+                 an unset ${{...}} in docker-compose); set a value, or remove the setting to \
+                 use the default"
             ),
         )
-        .with_key(format!("grpc_meta.{name}")));
+        .with_key(key)
+        .with_variable(variable)),
+        other => Ok(other),
     }
-    if !value.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
-        // The value itself is never shown: it may be a credential.
-        return Err(ConfigError::new(
-            ErrorCategory::InvalidGrpcMeta,
-            format!("grpc_meta header '{name}' has a value that is not printable ASCII"),
-        )
-        .with_key(format!("grpc_meta.{name}")));
-    }
-    Ok(())
+}
+
+/// Check that `name: value` can be sent as gRPC (HTTP/2) metadata.
+fn check_grpc_meta(name: &str, value: &str) -> Result<(), ConfigError> {
+    let problem = match grpc::check_metadata_name(name) {
+        Ok(()) => match grpc::check_metadata_value(name, value) {
+            Ok(()) => return Ok(()),
+            Err(problem) => problem,
+        },
+        Err(problem) => problem,
+    };
+    // The value itself is never shown: it may be a credential.
+    let variable = match grpc::check_metadata_name(name) {
+        Ok(()) if !name.contains('.') => format!(
+            "{ENV_GRPC_META_PREFIX}{}",
+            name.to_ascii_uppercase().replace('-', "_")
+        ),
+        _ => format!("a {ENV_GRPC_META_PREFIX}* variable"),
+    };
+    Err(ConfigError::new(
+        ErrorCategory::InvalidGrpcMeta,
+        format!("grpc_meta header {name:?} {problem} (`grpc_meta` in the profile, or {variable})"),
+    )
+    .with_key(format!("grpc_meta.{name}")))
 }

@@ -1,8 +1,9 @@
 //! `TEMPORAL_*` environment variables: the map type and the overrides they apply.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use super::error::{ConfigError, ErrorCategory};
@@ -65,11 +66,15 @@ const TLS_VARS: [&str; 9] = [
 /// An environment: variable name to value, case-sensitive.
 ///
 /// The loader never reads the process environment by itself; pass the variables in (with
-/// the `std` feature, `EnvVars::from_process` collects them). `Debug` shows the names
-/// only, never the values.
+/// the `std` feature, `EnvVars::from_process` collects them). A variable may also be
+/// recorded as set to bytes that are not UTF-8 ([`insert_not_utf8`](Self::insert_not_utf8)):
+/// the loader then fails, naming it, if it reads it. `Debug` shows the names only, never
+/// the values.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct EnvVars {
     vars: BTreeMap<String, String>,
+    /// Variables that are set, to a value that is not UTF-8.
+    not_utf8: BTreeSet<String>,
 }
 
 impl EnvVars {
@@ -77,20 +82,40 @@ impl EnvVars {
     pub const fn new() -> Self {
         Self {
             vars: BTreeMap::new(),
+            not_utf8: BTreeSet::new(),
         }
     }
 
     /// Set `name` to `value`, replacing an earlier value.
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.vars.insert(name.into(), value.into());
+        let name = name.into();
+        self.not_utf8.remove(&name);
+        self.vars.insert(name, value.into());
+    }
+
+    /// Record that `name` is set to a value that is not valid UTF-8. Loading fails with
+    /// [`ErrorCategory::EnvNotUtf8`] naming the variable if the loader reads it (rather than
+    /// using a lossy conversion, which would turn a mangled API key into an
+    /// authentication failure far from its cause).
+    pub fn insert_not_utf8(&mut self, name: impl Into<String>) {
+        let name = name.into();
+        self.vars.remove(&name);
+        self.not_utf8.insert(name);
     }
 
     /// Remove `name`.
     pub fn remove(&mut self, name: &str) {
         self.vars.remove(name);
+        self.not_utf8.remove(name);
     }
 
-    /// The value of `name`, if present (possibly empty).
+    /// Whether `name` is set to a value that is not UTF-8.
+    pub fn is_not_utf8(&self, name: &str) -> bool {
+        self.not_utf8.contains(name)
+    }
+
+    /// The value of `name`, if present (possibly empty). `None` for a value that is not
+    /// UTF-8.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
     }
@@ -100,12 +125,12 @@ impl EnvVars {
         self.get(name).filter(|v| !v.is_empty())
     }
 
-    /// Whether `name` is present (an empty value counts).
+    /// Whether `name` is present (an empty value counts, and so does one that is not UTF-8).
     pub fn contains(&self, name: &str) -> bool {
-        self.vars.contains_key(name)
+        self.vars.contains_key(name) || self.not_utf8.contains(name)
     }
 
-    /// All variables in name order.
+    /// All variables with a UTF-8 value, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.vars.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
@@ -141,6 +166,7 @@ impl fmt::Debug for EnvVars {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EnvVars")
             .field("names", &self.vars.keys())
+            .field("not_utf8", &self.not_utf8)
             .finish()
     }
 }
@@ -155,24 +181,61 @@ pub(crate) fn parse_bool(value: &str) -> Option<bool> {
     }
 }
 
-/// Apply the `TEMPORAL_*` overrides to `profile` (named `profile_name` in errors).
+/// Fail if `name` is set to a value that is not UTF-8 (the loader is about to read it).
+pub(crate) fn check_utf8(env: &EnvVars, name: &str) -> Result<(), ConfigError> {
+    if !env.is_not_utf8(name) {
+        return Ok(());
+    }
+    Err(ConfigError::new(
+        ErrorCategory::EnvNotUtf8,
+        format!("{name} is set to bytes that are not valid UTF-8; its value was not used"),
+    )
+    .with_variable(name))
+}
+
+/// Whether `apply_env` reads variable `name`.
+fn is_override(name: &str) -> bool {
+    [
+        ENV_ADDRESS,
+        ENV_NAMESPACE,
+        ENV_API_KEY,
+        ENV_CODEC_ENDPOINT,
+        ENV_CODEC_AUTH,
+    ]
+    .contains(&name)
+        || TLS_VARS.contains(&name)
+        || name.starts_with(ENV_GRPC_META_PREFIX)
+}
+
+/// Apply the `TEMPORAL_*` overrides to `profile` (named `profile_name` in errors), adding
+/// (setting, variable) to `applied` for each one, in order.
 pub(crate) fn apply_env(
     profile: &mut ClientConfigProfile,
     env: &EnvVars,
     profile_name: &str,
+    applied: &mut Vec<(String, String)>,
 ) -> Result<(), ConfigError> {
+    for name in env.not_utf8.iter().filter(|name| is_override(name)) {
+        check_utf8(env, name).map_err(|error| error.with_profile(profile_name))?;
+    }
+    let mut record = |setting: &str, variable: &str| {
+        applied.push((String::from(setting), String::from(variable)));
+    };
     if let Some(v) = env.get(ENV_ADDRESS) {
         profile.address = Some(String::from(v));
+        record("address", ENV_ADDRESS);
     }
     if let Some(v) = env.get(ENV_NAMESPACE) {
         profile.namespace = Some(String::from(v));
+        record("namespace", ENV_NAMESPACE);
     }
     if let Some(v) = env.get(ENV_API_KEY) {
         profile.api_key = Some(String::from(v));
+        record("api_key", ENV_API_KEY);
     }
-    apply_tls(profile, env, profile_name)?;
-    apply_codec(profile, env);
-    apply_grpc_meta(profile, env);
+    apply_tls(profile, env, profile_name, &mut record)?;
+    apply_codec(profile, env, &mut record);
+    apply_grpc_meta(profile, env, &mut record);
     Ok(())
 }
 
@@ -180,21 +243,26 @@ fn apply_tls(
     profile: &mut ClientConfigProfile,
     env: &EnvVars,
     profile_name: &str,
+    record: &mut dyn FnMut(&str, &str),
 ) -> Result<(), ConfigError> {
-    if profile.tls.is_none() && TLS_VARS.iter().any(|v| env.contains(v)) {
-        profile.tls = Some(ClientConfigTls::default());
+    if profile.tls.is_none() {
+        if let Some(variable) = TLS_VARS.iter().find(|v| env.contains(v)) {
+            profile.tls = Some(ClientConfigTls::default());
+            record("tls", variable);
+        }
     }
     let Some(tls) = profile.tls.as_mut() else {
         return Ok(());
     };
     if let Some(enabled) = env.get(ENV_TLS).and_then(parse_bool) {
         tls.disabled = Some(!enabled);
+        record("tls", ENV_TLS);
     }
     for (index, (path_var, data_var)) in SOURCE_VARS.iter().enumerate() {
-        let slot = match index {
-            0 => &mut tls.client_cert,
-            1 => &mut tls.client_key,
-            _ => &mut tls.server_ca_cert,
+        let (slot, setting) = match index {
+            0 => (&mut tls.client_cert, "tls.client_cert"),
+            1 => (&mut tls.client_key, "tls.client_key"),
+            _ => (&mut tls.server_ca_cert, "tls.server_ca_cert"),
         };
         match (env.get(path_var), env.get(data_var)) {
             (Some(_), Some(_)) => {
@@ -210,24 +278,31 @@ fn apply_tls(
                     return Err(conflict(path_var, "a path", "data", profile_name));
                 }
                 *slot = Some(DataSource::Path(String::from(path)));
+                record(setting, path_var);
             }
             (None, Some(data)) => {
                 if matches!(slot, Some(DataSource::Path(_))) {
                     return Err(conflict(data_var, "data", "a path", profile_name));
                 }
                 *slot = Some(DataSource::Data(data.as_bytes().to_vec()));
+                record(setting, data_var);
             }
             (None, None) => {}
         }
     }
     if let Some(v) = env.get(ENV_TLS_SERVER_NAME) {
         tls.server_name = Some(String::from(v));
+        record("tls.server_name", ENV_TLS_SERVER_NAME);
     }
     if let Some(b) = env
         .get(ENV_TLS_DISABLE_HOST_VERIFICATION)
         .and_then(parse_bool)
     {
         tls.disable_host_verification = b;
+        record(
+            "tls.disable_host_verification",
+            ENV_TLS_DISABLE_HOST_VERIFICATION,
+        );
     }
     Ok(())
 }
@@ -244,7 +319,11 @@ fn conflict(variable: &str, env_gives: &str, toml_gives: &str, profile: &str) ->
     .with_variable(variable)
 }
 
-fn apply_codec(profile: &mut ClientConfigProfile, env: &EnvVars) {
+fn apply_codec(
+    profile: &mut ClientConfigProfile,
+    env: &EnvVars,
+    record: &mut dyn FnMut(&str, &str),
+) {
     let endpoint = env.get(ENV_CODEC_ENDPOINT);
     let auth = env.get(ENV_CODEC_AUTH);
     if endpoint.is_none() && auth.is_none() {
@@ -253,13 +332,19 @@ fn apply_codec(profile: &mut ClientConfigProfile, env: &EnvVars) {
     let codec = profile.codec.get_or_insert_with(ClientConfigCodec::default);
     if let Some(v) = endpoint {
         codec.endpoint = Some(String::from(v));
+        record("codec.endpoint", ENV_CODEC_ENDPOINT);
     }
     if let Some(v) = auth {
         codec.auth = Some(String::from(v));
+        record("codec.auth", ENV_CODEC_AUTH);
     }
 }
 
-fn apply_grpc_meta(profile: &mut ClientConfigProfile, env: &EnvVars) {
+fn apply_grpc_meta(
+    profile: &mut ClientConfigProfile,
+    env: &EnvVars,
+    record: &mut dyn FnMut(&str, &str),
+) {
     // Variables in name order; with colliding names the last one wins (the reference leaves
     // the order unspecified).
     for (name, value) in env.iter() {
@@ -267,6 +352,7 @@ fn apply_grpc_meta(profile: &mut ClientConfigProfile, env: &EnvVars) {
             continue;
         };
         let header = normalize_grpc_meta_key(header);
+        record(&format!("grpc_meta.{header}"), name);
         if value.is_empty() {
             profile.grpc_meta.remove(&header);
         } else {

@@ -87,6 +87,23 @@ pub enum ErrorCategory {
     /// the kind its setting needs (no `CERTIFICATE` block, no private key, bad base64, an
     /// encrypted key, ...). The message names the setting and the file.
     TlsInvalidPem,
+    /// Connect options only: the address or the namespace is set but empty (e.g.
+    /// `TEMPORAL_NAMESPACE=` from a docker-compose `${NS}` whose `NS` is unset). Set a value,
+    /// or remove the setting to use the default.
+    EmptyValue,
+    /// Connect options only: the address is not `host:port` (with an optional `http://` or
+    /// `https://`).
+    InvalidAddress,
+    /// Connect options only: the API key cannot be sent in a header (a line break, a
+    /// control or non-ASCII character, surrounding spaces, or empty in code).
+    InvalidApiKey,
+    /// A `TEMPORAL_*` variable the loader reads holds bytes that are not UTF-8. Its value
+    /// is not used, not even in part; fix the variable.
+    EnvNotUtf8,
+    /// Credentials (the API key, or secret metadata such as `authorization`) would go over
+    /// plaintext to a host that is not loopback. Turn TLS on, or set
+    /// `ConnectOptions::allow_plaintext_credentials` if the network is trusted.
+    PlaintextCredentials,
 }
 
 impl ErrorCategory {
@@ -107,6 +124,11 @@ impl ErrorCategory {
             Self::TlsClientCertKeyMismatch => "tls_client_cert_key_mismatch",
             Self::InvalidGrpcMeta => "invalid_grpc_meta",
             Self::TlsInvalidPem => "tls_invalid_pem",
+            Self::EmptyValue => "empty_value",
+            Self::InvalidAddress => "invalid_address",
+            Self::InvalidApiKey => "invalid_api_key",
+            Self::EnvNotUtf8 => "env_not_utf8",
+            Self::PlaintextCredentials => "plaintext_credentials",
         }
     }
 
@@ -119,13 +141,18 @@ impl ErrorCategory {
             | Self::TlsPathDataConflictEnvVsToml
             | Self::TlsClientCertKeyMismatch
             | Self::InvalidGrpcMeta
-            | Self::TlsInvalidPem => ErrorKind::InvalidConfig,
+            | Self::TlsInvalidPem
+            | Self::EmptyValue
+            | Self::InvalidAddress
+            | Self::InvalidApiKey
+            | Self::PlaintextCredentials => ErrorKind::InvalidConfig,
             Self::ProfileNotFound => ErrorKind::ProfileNotFound,
             Self::ConfigFileReadError
             | Self::ConfigNotUtf8
             | Self::TomlSyntax
             | Self::TomlWrongType
-            | Self::TomlUnknownField => ErrorKind::LoadError,
+            | Self::TomlUnknownField
+            | Self::EnvNotUtf8 => ErrorKind::LoadError,
             Self::CertFileReadError => ErrorKind::Io,
         }
     }
@@ -136,7 +163,11 @@ impl ErrorCategory {
             Self::CertFileReadError
             | Self::TlsClientCertKeyMismatch
             | Self::InvalidGrpcMeta
-            | Self::TlsInvalidPem => Stage::Connect,
+            | Self::TlsInvalidPem
+            | Self::EmptyValue
+            | Self::InvalidAddress
+            | Self::InvalidApiKey
+            | Self::PlaintextCredentials => Stage::Connect,
             _ => Stage::Load,
         }
     }

@@ -9,10 +9,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::env::{apply_env, EnvVars, ENV_CONFIG_FILE, ENV_PROFILE};
+use super::env::{apply_env, check_utf8, EnvVars, ENV_CONFIG_FILE, ENV_PROFILE};
 use super::error::{ConfigError, ErrorCategory};
 use super::profile::{ClientConfig, ClientConfigProfile, DEFAULT_PROFILE};
-use super::toml_decode::decode_document;
+use super::toml_decode::{decode_document, decode_document_with_places, SettingPlaces};
 
 /// Where the TOML config document comes from, when given in code.
 #[derive(Clone, PartialEq, Eq)]
@@ -32,6 +32,12 @@ impl fmt::Debug for ConfigSource {
     }
 }
 
+/// The largest config file the loader reads: 1 MiB (real ones hold a few kB).
+pub const MAX_CONFIG_FILE_SIZE: usize = 1024 * 1024;
+/// The largest certificate or key file read for TLS: 4 MiB (a bundle of every public root
+/// CA is about 0.2 MiB).
+pub const MAX_TLS_FILE_SIZE: usize = 4 * 1024 * 1024;
+
 /// Why a file could not be read (other than "it does not exist").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileError {
@@ -44,6 +50,14 @@ impl FileError {
         Self {
             message: message.into(),
         }
+    }
+
+    /// The error for a file larger than `limit` bytes.
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(format!(
+            "the file is larger than {limit} bytes, the most this setting reads; is it the \
+             right file?"
+        ))
     }
 
     /// The description.
@@ -69,6 +83,17 @@ pub trait ConfigFiles {
     /// error if something exists but cannot be read (for example a directory).
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, FileError>;
 
+    /// Read the file at `path` as [`read`](Self::read) does, failing with
+    /// [`FileError::too_large`] if it holds more than `limit` bytes. The loader reads every
+    /// file this way ([`MAX_CONFIG_FILE_SIZE`], [`MAX_TLS_FILE_SIZE`]). The default reads
+    /// the whole file, then checks; `StdFiles` never reads more than `limit + 1` bytes.
+    fn read_limited(&self, path: &str, limit: usize) -> Result<Option<Vec<u8>>, FileError> {
+        match self.read(path)? {
+            Some(bytes) if bytes.len() > limit => Err(FileError::too_large(limit)),
+            other => Ok(other),
+        }
+    }
+
     /// The OS default config file (`<config dir>/temporalio/temporal.toml`), if the
     /// platform has one. Used when neither the options nor `TEMPORAL_CONFIG_FILE` name a file.
     fn default_config_path(&self) -> Option<String>;
@@ -77,6 +102,10 @@ pub trait ConfigFiles {
 impl<T: ConfigFiles + ?Sized> ConfigFiles for &T {
     fn read(&self, path: &str) -> Result<Option<Vec<u8>>, FileError> {
         (**self).read(path)
+    }
+
+    fn read_limited(&self, path: &str, limit: usize) -> Result<Option<Vec<u8>>, FileError> {
+        (**self).read_limited(path, limit)
     }
 
     fn default_config_path(&self) -> Option<String> {
@@ -222,11 +251,50 @@ pub fn load_profile(
     env: &EnvVars,
     files: &dyn ConfigFiles,
 ) -> Result<ClientConfigProfile, ConfigError> {
+    load_profile_traced(options, env, files).map(|(profile, _)| profile)
+}
+
+/// How the loader chose something: given in code, by a variable, or by default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Choice {
+    Code,
+    Env(&'static str),
+    Default,
+}
+
+/// What [`load_profile_traced`] found on the way: where the document and the profile came
+/// from, where each setting is written, and which variables set what.
+#[derive(Clone, Debug)]
+pub(crate) struct LoadTrace {
+    /// The document's path (`None` for data given in code, or no document looked for) and
+    /// how it was chosen; `None` when the file was disabled.
+    pub(crate) document: Option<(Option<String>, Choice)>,
+    /// Whether a document was there to read.
+    pub(crate) document_found: bool,
+    /// The selected profile and how it was chosen.
+    pub(crate) profile: (String, Choice),
+    /// Whether the document holds that profile.
+    pub(crate) profile_found: bool,
+    /// Where the selected profile's settings are written.
+    pub(crate) places: SettingPlaces,
+    /// (setting, variable) for every override, in the order applied.
+    pub(crate) env: Vec<(String, String)>,
+}
+
+/// [`load_profile`], with a trace of where everything came from.
+pub(crate) fn load_profile_traced(
+    options: &LoadProfileOptions,
+    env: &EnvVars,
+    files: &dyn ConfigFiles,
+) -> Result<(ClientConfigProfile, LoadTrace), ConfigError> {
     if options.disable_file && options.disable_env {
         return Err(ConfigError::new(
             ErrorCategory::FileAndEnvBothDisabled,
             "both the config file and the environment are disabled; enable at least one",
         ));
+    }
+    if options.profile.is_none() && !options.disable_env {
+        check_utf8(env, ENV_PROFILE)?;
     }
     let explicit = options.profile.as_deref().or_else(|| {
         if options.disable_env {
@@ -236,16 +304,37 @@ pub fn load_profile(
         }
     });
     let name = explicit.unwrap_or(DEFAULT_PROFILE);
+    let profile_choice = match (&options.profile, explicit) {
+        (Some(_), _) => Choice::Code,
+        (None, Some(_)) => Choice::Env(ENV_PROFILE),
+        (None, None) => Choice::Default,
+    };
+    let mut trace = LoadTrace {
+        document: None,
+        document_found: false,
+        profile: (String::from(name), profile_choice),
+        profile_found: false,
+        places: SettingPlaces::new(),
+        env: Vec::new(),
+    };
 
     let mut profile = ClientConfigProfile::default();
     if !options.disable_file {
-        let (doc, file) = read_document(options.config_source.as_ref(), env, files)?;
-        let mut config = match &doc {
-            Some(bytes) => decode_document(bytes, options.config_file_strict, file.as_deref())?,
-            None => ClientConfig::default(),
+        let (doc, file, choice) = read_document(options.config_source.as_ref(), env, files)?;
+        trace.document = Some((file.clone(), choice));
+        trace.document_found = doc.is_some();
+        let (mut config, mut places) = match &doc {
+            Some(bytes) => {
+                decode_document_with_places(bytes, options.config_file_strict, file.as_deref())?
+            }
+            None => (ClientConfig::default(), BTreeMap::new()),
         };
         match config.profiles.remove(name) {
-            Some(found) => profile = found,
+            Some(found) => {
+                profile = found;
+                trace.profile_found = true;
+                trace.places = places.remove(name).unwrap_or_default();
+            }
             None if explicit.is_some() => {
                 let mut err = ConfigError::new(
                     ErrorCategory::ProfileNotFound,
@@ -262,9 +351,9 @@ pub fn load_profile(
         }
     }
     if !options.disable_env {
-        apply_env(&mut profile, env, name)?;
+        apply_env(&mut profile, env, name, &mut trace.env)?;
     }
-    Ok(profile)
+    Ok((profile, trace))
 }
 
 /// Load every profile of the config document, without environment overrides.
@@ -275,34 +364,45 @@ pub fn load_all_profiles(
     env: &EnvVars,
     files: &dyn ConfigFiles,
 ) -> Result<ClientConfig, ConfigError> {
-    let (doc, file) = read_document(options.config_source.as_ref(), env, files)?;
+    let (doc, file, _) = read_document(options.config_source.as_ref(), env, files)?;
     match doc {
         Some(bytes) => decode_document(&bytes, options.config_file_strict, file.as_deref()),
         None => Ok(ClientConfig::default()),
     }
 }
 
-/// Find and read the config document. Returns the bytes (`None`: no document) and the file
-/// path they came from (`None` for data given in code).
+/// A config document as found: its bytes (`None`: none there), the path they came from
+/// (`None` for data given in code) and how the source was chosen.
+type Document = (Option<Vec<u8>>, Option<String>, Choice);
+
+/// Find and read the config document. Returns the bytes (`None`: no document), the file
+/// path they came from (`None` for data given in code) and how the source was chosen.
 fn read_document(
     source: Option<&ConfigSource>,
     env: &EnvVars,
     files: &dyn ConfigFiles,
-) -> Result<(Option<Vec<u8>>, Option<String>), ConfigError> {
+) -> Result<Document, ConfigError> {
     let (path, variable) = match source {
-        Some(ConfigSource::Data(data)) => return Ok((Some(data.clone()), None)),
+        Some(ConfigSource::Data(data)) => return Ok((Some(data.clone()), None, Choice::Code)),
         Some(ConfigSource::Path(path)) => (path.clone(), None),
-        None => match env.get_non_empty(ENV_CONFIG_FILE) {
-            // Read even when env overrides are disabled, as the reference does.
-            Some(path) => (String::from(path), Some(ENV_CONFIG_FILE)),
-            None => match files.default_config_path() {
-                Some(path) => (path, None),
-                None => return Ok((None, None)),
-            },
-        },
+        None => {
+            match check_utf8(env, ENV_CONFIG_FILE).map(|()| env.get_non_empty(ENV_CONFIG_FILE))? {
+                // Read even when env overrides are disabled, as the reference does.
+                Some(path) => (String::from(path), Some(ENV_CONFIG_FILE)),
+                None => match files.default_config_path() {
+                    Some(path) => (path, None),
+                    None => return Ok((None, None, Choice::Default)),
+                },
+            }
+        }
     };
-    match files.read(&path) {
-        Ok(doc) => Ok((doc, Some(path))),
+    let choice = match (source, variable) {
+        (Some(_), _) => Choice::Code,
+        (None, Some(variable)) => Choice::Env(variable),
+        (None, None) => Choice::Default,
+    };
+    match files.read_limited(&path, MAX_CONFIG_FILE_SIZE) {
+        Ok(doc) => Ok((doc, Some(path), choice)),
         Err(err) => {
             let mut e = ConfigError::new(
                 ErrorCategory::ConfigFileReadError,

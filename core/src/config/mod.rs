@@ -29,16 +29,22 @@
 //! assert!(connect.tls.is_some()); // an API key turns TLS on
 //! ```
 //!
+//! Where each setting came from (a default, the file, profile, key and line, a variable,
+//! or code) is available as data and as a table: see [`load_profile_with_provenance`] and
+//! [`Provenance`].
+//!
 //! Errors are [`ConfigError`]s: a [category](ErrorCategory), a kind and a message naming the
 //! profile, key, variable, file and TOML line/column involved. Nothing here panics on any
 //! input, and no `Debug` or `Display` output shows an API key, codec auth or key bytes.
 
+pub(crate) mod address;
 mod connect;
 mod convert;
 mod env;
 mod error;
 mod load;
 mod profile;
+mod provenance;
 mod secret;
 #[cfg(feature = "std")]
 mod std_io;
@@ -47,6 +53,7 @@ mod toml_decode;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use connect::check_api_key;
 pub use connect::{ConnectOptions, TlsOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
 pub use convert::{ClientConnectConfig, ConnectTls, ConnectTlsConfig};
 pub use env::{
@@ -57,15 +64,19 @@ pub use env::{
 pub use error::{ConfigError, ErrorCategory, ErrorKind, Stage};
 pub use load::{
     load_all_profiles, load_profile, parse_config, ConfigFiles, ConfigSource, FileError,
-    InMemoryFiles, LoadConfigOptions, LoadProfileOptions, NoFiles,
+    InMemoryFiles, LoadConfigOptions, LoadProfileOptions, NoFiles, MAX_CONFIG_FILE_SIZE,
+    MAX_TLS_FILE_SIZE,
 };
 pub use profile::{
     normalize_grpc_meta_key, ClientConfig, ClientConfigCodec, ClientConfigProfile, ClientConfigTls,
     DataSource, DEFAULT_PROFILE,
 };
+pub use provenance::{
+    load_profile_with_provenance, LoadedOptions, LoadedProfile, Provenance, Setting, Source,
+};
 pub use secret::{ApiKey, PrivateKey};
 #[cfg(feature = "std")]
 pub use std_io::{
-    default_config_path, load_connect_options, load_default, load_process_config,
-    load_process_profile, StdFiles,
+    default_config_path, load_connect_options, load_connect_options_with_provenance, load_default,
+    load_process_config, load_process_profile, StdFiles,
 };

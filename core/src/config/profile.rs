@@ -80,21 +80,6 @@ pub fn normalize_grpc_meta_key(name: &str) -> String {
     name.to_lowercase().replace('_', "-")
 }
 
-/// Whether a header's value should be hidden in debug output.
-pub(crate) fn is_secret_header(name: &str) -> bool {
-    const MARKERS: &[&str] = &[
-        "auth",
-        "key",
-        "token",
-        "secret",
-        "password",
-        "cookie",
-        "credential",
-    ];
-    let lower = name.to_ascii_lowercase();
-    MARKERS.iter().any(|m| lower.contains(m))
-}
-
 /// Debug helper: a metadata map with credential-like values redacted.
 pub(crate) struct RedactedMeta<'a>(pub(crate) &'a BTreeMap<String, String>);
 
@@ -102,7 +87,7 @@ impl fmt::Debug for RedactedMeta<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_map();
         for (name, value) in self.0 {
-            if is_secret_header(name) {
+            if crate::grpc::is_secret_header(name) {
                 map.entry(name, &Redacted);
             } else {
                 map.entry(name, value);

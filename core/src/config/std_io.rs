@@ -3,6 +3,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::connect::ConnectOptions;
@@ -12,6 +13,7 @@ use super::load::{
     load_all_profiles, load_profile, ConfigFiles, FileError, LoadConfigOptions, LoadProfileOptions,
 };
 use super::profile::{ClientConfig, ClientConfigProfile};
+use super::provenance::{load_profile_with_provenance, LoadedOptions};
 
 /// The real file system, with the OS default config path (or one you inject).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,23 +41,49 @@ impl Default for StdFiles {
     }
 }
 
-impl ConfigFiles for StdFiles {
-    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, FileError> {
-        // The default path may not be UTF-8; it is handed out lossily, so map it back.
-        let path: &Path = match &self.default_path {
+impl StdFiles {
+    /// The path to open for `path`: the default path may not be UTF-8; it is handed out
+    /// lossily, so map it back.
+    fn resolve<'a>(&'a self, path: &'a str) -> &'a Path {
+        match &self.default_path {
             Some(default) if default.to_string_lossy() == path => default,
             _ => Path::new(path),
-        };
+        }
+    }
+}
+
+impl ConfigFiles for StdFiles {
+    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, FileError> {
+        self.read_limited(path, usize::MAX)
+    }
+
+    fn read_limited(&self, path: &str, limit: usize) -> Result<Option<Vec<u8>>, FileError> {
+        let path = self.resolve(path);
         // Like the reference: a path that does not exist (or whose metadata cannot be
         // read) is "no file"; one that exists but cannot be read is an error.
         if !path.exists() {
             return Ok(None);
         }
-        match std::fs::read(path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(FileError::new(alloc::format!("{err}"))),
+        let io_error = |err: std::io::Error| FileError::new(alloc::format!("{err}"));
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(io_error(err)),
+        };
+        // The size the file claims, to fail before reading; then a bounded read, for files
+        // that claim nothing (pipes, /dev/zero, /proc).
+        let claimed = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if usize::try_from(claimed).map_or(true, |claimed| claimed > limit) {
+            return Err(FileError::too_large(limit));
         }
+        let mut bytes = Vec::new();
+        let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, cap), &mut bytes)
+            .map_err(io_error)?;
+        if bytes.len() > limit {
+            return Err(FileError::too_large(limit));
+        }
+        Ok(Some(bytes))
     }
 
     fn default_config_path(&self) -> Option<String> {
@@ -104,18 +132,27 @@ fn config_dir() -> Option<PathBuf> {
 }
 
 impl EnvVars {
-    /// The process environment. Variables whose name is not UTF-8 are skipped; values that
-    /// are not UTF-8 are converted lossily.
+    /// The process environment ([`from_os_vars`](Self::from_os_vars) of
+    /// `std::env::vars_os()`).
     pub fn from_process() -> Self {
-        std::env::vars_os()
-            .filter_map(|(name, value)| {
-                let name = name.into_string().ok()?;
-                let value = value
-                    .into_string()
-                    .unwrap_or_else(|v| String::from(v.to_string_lossy()));
-                Some((name, value))
-            })
-            .collect()
+        Self::from_os_vars(std::env::vars_os())
+    }
+
+    /// Variables as the OS gives them. Those whose name is not UTF-8 are skipped; those whose
+    /// value is not UTF-8 are recorded as such ([`insert_not_utf8`](Self::insert_not_utf8)),
+    /// never converted lossily.
+    pub fn from_os_vars(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Self {
+        let mut env = Self::new();
+        for (name, value) in vars {
+            let Ok(name) = name.into_string() else {
+                continue;
+            };
+            match value.into_string() {
+                Ok(value) => env.insert(name, value),
+                Err(_) => env.insert_not_utf8(name),
+            }
+        }
+        env
     }
 }
 
@@ -137,6 +174,16 @@ pub fn load_process_config(options: &LoadConfigOptions) -> Result<ClientConfig, 
 pub fn load_connect_options(options: &LoadProfileOptions) -> Result<ConnectOptions, ConfigError> {
     let files = StdFiles::new();
     load_profile(options, &EnvVars::from_process(), &files)?.to_connect_options(&files)
+}
+
+/// [`load_connect_options`], also telling where each option came from (see
+/// [`Provenance`](super::Provenance)).
+pub fn load_connect_options_with_provenance(
+    options: &LoadProfileOptions,
+) -> Result<LoadedOptions, ConfigError> {
+    let files = StdFiles::new();
+    load_profile_with_provenance(options, &EnvVars::from_process(), &files)?
+        .to_connect_options(&files)
 }
 
 /// The connect options Temporal users expect with no code-side configuration: the profile

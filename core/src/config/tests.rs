@@ -265,11 +265,7 @@ fn connect_options_defaults() {
     );
     assert!(o.tls.is_none() && o.api_key.is_none());
 
-    let p = load(
-        "[profile.default]\naddress = \"\"\nnamespace = \"\"\napi_key = \"k\"\n",
-        &[],
-    )
-    .unwrap();
+    let p = load("[profile.default]\napi_key = \"k\"\n", &[]).unwrap();
     let o = p.to_connect_options(&NoFiles).unwrap();
     assert_eq!(
         (o.address.as_str(), o.namespace.as_str()),

@@ -58,7 +58,20 @@ struct RawSlot {
 struct RawProfile {
     profile: ClientConfigProfile,
     slots: [RawSlot; 3],
+    places: SettingPlaces,
 }
+
+/// Where a setting is written in the document: its dotted TOML key and 1-based line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub(crate) key: String,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+}
+
+/// The places of one profile's settings, by setting name (`address`, `tls`,
+/// `tls.client_cert`, `grpc_meta.<header>`, ...).
+pub(crate) type SettingPlaces = BTreeMap<String, Place>;
 
 /// Decoding context: the text (for line/column), the file name and the mode.
 struct Decoder<'a> {
@@ -75,6 +88,15 @@ pub(crate) fn decode_document(
     strict: bool,
     file: Option<&str>,
 ) -> Result<ClientConfig, ConfigError> {
+    decode_document_with_places(bytes, strict, file).map(|(config, _)| config)
+}
+
+/// [`decode_document`], with where each profile's settings are written.
+pub(crate) fn decode_document_with_places(
+    bytes: &[u8],
+    strict: bool,
+    file: Option<&str>,
+) -> Result<(ClientConfig, BTreeMap<String, SettingPlaces>), ConfigError> {
     let text = match core::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
@@ -93,7 +115,7 @@ pub(crate) fn decode_document(
         }
     };
     if text.trim().is_empty() {
-        return Ok(ClientConfig::default());
+        return Ok((ClientConfig::default(), BTreeMap::new()));
     }
     let decoder = Decoder { text, file, strict };
     let root = DeTable::parse(text).map_err(|err| {
@@ -125,11 +147,13 @@ pub(crate) fn decode_document(
     }
 
     let mut config = ClientConfig::default();
-    for (name, raw) in raw {
+    let mut places = BTreeMap::new();
+    for (name, mut raw) in raw {
+        places.insert(name.clone(), core::mem::take(&mut raw.places));
         let profile = finish_profile(raw, &name, file)?;
         config.profiles.insert(name, profile);
     }
-    Ok(config)
+    Ok((config, places))
 }
 
 /// The entries of a table in byte-wise key order, whatever the map's own order is.
@@ -142,6 +166,16 @@ fn sorted<'t, 'i>(table: &'t DeTable<'i>) -> Vec<Entry<'t, 'i>> {
 impl Decoder<'_> {
     fn position(&self, span: Range<usize>) -> Option<(usize, usize)> {
         Some(line_column(self.text, span.start))
+    }
+
+    /// Where `key` is written, as a [`Place`] with the dotted path `path`.
+    fn place(&self, key: &Spanned<DeString<'_>>, path: &str) -> Place {
+        let (line, column) = line_column(self.text, key.span().start);
+        Place {
+            key: String::from(path),
+            line,
+            column,
+        }
     }
 
     fn wrong_type(
@@ -320,27 +354,34 @@ impl Decoder<'_> {
         let mut raw = RawProfile {
             profile: ClientConfigProfile::default(),
             slots: Default::default(),
+            places: SettingPlaces::new(),
         };
         for (key, value) in sorted(table) {
             let k = key.get_ref().as_ref();
             let key_path = format!("{path}.{}", quote_key(k));
+            if PROFILE_KEYS.contains(&k) {
+                raw.places
+                    .insert(String::from(k), self.place(key, &key_path));
+            }
             match k {
                 "address" => raw.profile.address = Some(self.string(value, &key_path, name)?),
                 "namespace" => raw.profile.namespace = Some(self.string(value, &key_path, name)?),
                 "api_key" => raw.profile.api_key = Some(self.string(value, &key_path, name)?),
                 "tls" => {
                     let table = self.table(value, &key_path, Some(name))?;
-                    let (tls, slots) = self.tls(table, &key_path, name)?;
+                    let (tls, slots) = self.tls(table, &key_path, name, &mut raw.places)?;
                     raw.profile.tls = Some(tls);
                     raw.slots = slots;
                 }
                 "codec" => {
                     let table = self.table(value, &key_path, Some(name))?;
-                    raw.profile.codec = Some(self.codec(table, &key_path, name)?);
+                    raw.profile.codec =
+                        Some(self.codec(table, &key_path, name, &mut raw.places)?);
                 }
                 "grpc_meta" => {
                     let table = self.table(value, &key_path, Some(name))?;
-                    raw.profile.grpc_meta = self.grpc_meta(table, &key_path, name)?;
+                    raw.profile.grpc_meta =
+                        self.grpc_meta(table, &key_path, name, &mut raw.places)?;
                 }
                 _ if self.strict => {
                     return Err(self.unknown(key, k, path, PROFILE_KEYS, Some(name)));
@@ -356,6 +397,7 @@ impl Decoder<'_> {
         table: &DeTable<'_>,
         path: &str,
         name: &str,
+        places: &mut SettingPlaces,
     ) -> Result<(ClientConfigTls, [RawSlot; 3]), ConfigError> {
         let mut tls = ClientConfigTls::default();
         let mut slots: [RawSlot; 3] = Default::default();
@@ -366,6 +408,13 @@ impl Decoder<'_> {
                 k.strip_prefix(slot)
                     .is_some_and(|rest| rest == "_path" || rest == "_data")
             });
+            let setting = match slot {
+                Some(index) => Some(format!("tls.{}", SLOTS[index])),
+                None => TLS_KEYS.contains(&k).then(|| format!("tls.{k}")),
+            };
+            if let Some(setting) = setting {
+                places.insert(setting, self.place(key, &key_path));
+            }
             match (k, slot) {
                 ("disabled", _) => tls.disabled = Some(self.boolean(value, &key_path, name)?),
                 ("server_name", _) => {
@@ -396,11 +445,15 @@ impl Decoder<'_> {
         table: &DeTable<'_>,
         path: &str,
         name: &str,
+        places: &mut SettingPlaces,
     ) -> Result<ClientConfigCodec, ConfigError> {
         let mut codec = ClientConfigCodec::default();
         for (key, value) in sorted(table) {
             let k = key.get_ref().as_ref();
             let key_path = format!("{path}.{}", quote_key(k));
+            if CODEC_KEYS.contains(&k) {
+                places.insert(format!("codec.{k}"), self.place(key, &key_path));
+            }
             match k {
                 "endpoint" => codec.endpoint = Some(self.string(value, &key_path, name)?),
                 "auth" => codec.auth = Some(self.string(value, &key_path, name)?),
@@ -418,12 +471,17 @@ impl Decoder<'_> {
         table: &DeTable<'_>,
         path: &str,
         name: &str,
+        places: &mut SettingPlaces,
     ) -> Result<BTreeMap<String, String>, ConfigError> {
         let mut meta = BTreeMap::new();
         for (key, value) in sorted(table) {
             let k = key.get_ref().as_ref();
             let key_path = format!("{path}.{}", quote_key(k));
             let v = self.string(value, &key_path, name)?;
+            places.insert(
+                format!("grpc_meta.{}", normalize_grpc_meta_key(k)),
+                self.place(key, &key_path),
+            );
             // Colliding names: the last in sorted key order wins (the reference leaves it
             // unspecified).
             meta.insert(normalize_grpc_meta_key(k), v);
@@ -438,7 +496,9 @@ fn finish_profile(
     name: &str,
     file: Option<&str>,
 ) -> Result<ClientConfigProfile, ConfigError> {
-    let RawProfile { mut profile, slots } = raw;
+    let RawProfile {
+        mut profile, slots, ..
+    } = raw;
     let [cert, key, ca] = slots;
     if let Some(tls) = profile.tls.as_mut() {
         tls.client_cert = slot_source(cert, SLOTS[0], name, file)?;

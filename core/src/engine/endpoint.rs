@@ -1,12 +1,10 @@
-//! Where to connect: host, port, scheme and `:authority`, parsed from the address.
+//! Where to connect: host, port, scheme and `:authority`, parsed from the address by the
+//! core's parser (`config::address`), with its errors as transport errors.
 
-use std::format;
-use std::string::{String, ToString};
+use std::string::String;
 
+use crate::config::address::ServerAddress;
 use crate::grpc::{TransportError, TransportErrorKind};
-
-/// The port used when an address has none and no scheme (Temporal's frontend port).
-const DEFAULT_PORT: u16 = 7233;
 
 /// A parsed address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,64 +20,14 @@ impl Endpoint {
     /// Parse `host:port`, `[v6]:port`, optionally with `http://` or `https://` and a
     /// trailing `/`. Without a port: 80 for `http://`, 443 for `https://`, else 7233.
     pub(crate) fn parse(address: &str) -> Result<Self, TransportError> {
-        let invalid = |why: &str| {
-            TransportError::new(
-                TransportErrorKind::Connect,
-                format!("invalid server address {address:?}: {why}"),
-            )
-        };
-        let trimmed = address.trim();
-        let (scheme_tls, rest) = match trimmed.split_once("://") {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => (Some(true), rest),
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => (Some(false), rest),
-            Some(_) => return Err(invalid("the scheme must be http:// or https://")),
-            None => (None, trimmed),
-        };
-        let rest = rest.strip_suffix('/').unwrap_or(rest);
-        if rest.contains(['/', '?', '#', '@']) || rest.chars().any(char::is_whitespace) {
-            return Err(invalid("expected host:port"));
-        }
-        let default_port = match scheme_tls {
-            Some(true) => 443,
-            Some(false) => 80,
-            None => DEFAULT_PORT,
-        };
-        let (host, port) = if let Some(bracketed) = rest.strip_prefix('[') {
-            let (host, after) = bracketed
-                .split_once(']')
-                .ok_or_else(|| invalid("unclosed '[' in IPv6 address"))?;
-            let port = match after {
-                "" => None,
-                p => Some(
-                    p.strip_prefix(':')
-                        .ok_or_else(|| invalid("unexpected text after ']'"))?,
-                ),
-            };
-            (host, port)
-        } else {
-            match rest.matches(':').count() {
-                0 => (rest, None),
-                1 => {
-                    let (host, port) = rest.split_once(':').unwrap_or((rest, ""));
-                    (host, Some(port))
-                }
-                // A bare IPv6 address.
-                _ => (rest, None),
-            }
-        };
-        if host.is_empty() {
-            return Err(invalid("the host is empty"));
-        }
-        let port = match port {
-            None => default_port,
-            Some(p) => p
-                .parse::<u16>()
-                .ok()
-                .filter(|p| *p != 0)
-                .ok_or_else(|| invalid("the port must be a number from 1 to 65535"))?,
-        };
+        let ServerAddress {
+            host,
+            port,
+            scheme_tls,
+        } = ServerAddress::parse(address)
+            .map_err(|message| TransportError::new(TransportErrorKind::Connect, message))?;
         Ok(Self {
-            host: host.to_string(),
+            host,
             port,
             scheme_tls,
         })
@@ -87,10 +35,11 @@ impl Endpoint {
 
     /// The `:authority` value: `host:port`, with brackets around an IPv6 host.
     pub(crate) fn authority(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
+        ServerAddress {
+            host: self.host.clone(),
+            port: self.port,
+            scheme_tls: self.scheme_tls,
         }
+        .authority()
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::vec::Vec;
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, TE, USER_AGENT};
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, TE, USER_AGENT};
 use http::uri::PathAndQuery;
 use http::HeaderMap;
 
@@ -80,9 +80,7 @@ fn request_headers(metadata: &Metadata) -> Result<HeaderMap, TransportError> {
         // Keep secrets out of HPACK's dynamic table (and so out of reach of compression
         // side channels): a sensitive value is sent literally, never indexed.
         let mut value = value;
-        if header == AUTHORIZATION {
-            value.set_sensitive(true);
-        }
+        value.set_sensitive(crate::grpc::is_secret_header(name));
         headers.append(header, value);
     }
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));

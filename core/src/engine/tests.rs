@@ -47,6 +47,14 @@ fn bad_addresses() {
         "[::1",
         "[::1]x",
         "a b:1",
+        // Found by the `address` fuzz target: bracket text that is no IPv6 address was
+        // taken as a host, and its `:authority` did not parse back.
+        "lcoalhost`72[::1]:",
+        "[not-v6]:1",
+        "a:b:c",
+        "host:+1",
+        "höst:1",
+        "h/st:1",
     ] {
         let error = Endpoint::parse(bad).unwrap_err();
         assert_eq!(error.kind(), TransportErrorKind::Connect, "{bad:?}");

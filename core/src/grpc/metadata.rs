@@ -46,8 +46,67 @@ impl From<Cow<'static, str>> for Text {
     }
 }
 
-/// Header names whose values are secrets and must never be printed.
-const SECRET_HEADERS: &[&str] = &["authorization"];
+/// Parts of a header name that mark its value as a credential.
+const SECRET_MARKERS: &[&str] = &[
+    "auth", // authorization, proxy-authorization, x-auth-token, x-amz-...-auth
+    "key",  // x-api-key, api-key, x-functions-key
+    "token",
+    "secret",
+    "passw", // password, passwd
+    "cookie",
+    "credential",
+    "session",
+    "jwt",
+];
+
+/// Whether the value of header `name` is a secret: `authorization`, or any name that holds
+/// (ignoring case) `auth`, `key`, `token`, `secret`, `passw`, `cookie`, `credential`,
+/// `session` or `jwt`, such as `x-api-key` or `x-auth-token`.
+///
+/// This is the one rule of the crate: such values are never shown by `Debug` or `Display`,
+/// the HTTP/2 engine sends them as never-indexed HPACK literals (so they never enter a
+/// compression table), and a client refuses to send them over plaintext to a host that is
+/// not loopback unless told to
+/// ([`ConnectOptions::allow_plaintext_credentials`](crate::config::ConnectOptions::allow_plaintext_credentials)).
+/// It errs on the side of secrecy: a harmless `x-monkey` header is hidden too.
+pub fn is_secret_header(name: &str) -> bool {
+    let name = name.as_bytes();
+    SECRET_MARKERS.iter().any(|marker| {
+        name.windows(marker.len())
+            .any(|window| window.eq_ignore_ascii_case(marker.as_bytes()))
+    })
+}
+
+/// Why `name` cannot be sent as gRPC metadata (`0-9 a-z - _ .`, not empty), as the end of
+/// a sentence.
+pub(crate) fn check_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("is empty");
+    }
+    let valid = name
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b"-_.".contains(&b));
+    if valid {
+        Ok(())
+    } else {
+        Err("is not a valid gRPC metadata name (use 0-9, a-z, '-', '_', '.')")
+    }
+}
+
+/// Why `value` cannot be sent as the value of metadata `name`: printable ASCII, and base64
+/// for `-bin` names. Never quotes the value (it may be a credential).
+pub(crate) fn check_value(name: &str, value: &str) -> Result<(), &'static str> {
+    if !value.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+        return Err(
+            "has a value that is not printable ASCII (a line break, a control character or \
+             a non-ASCII character)",
+        );
+    }
+    if name.ends_with("-bin") && super::base64::decode(value).is_none() {
+        return Err("is a binary (-bin) header whose value is not base64");
+    }
+    Ok(())
+}
 
 /// Response header names that are stored without a copy (see [`Metadata::append_lowercase`]).
 #[cfg_attr(not(feature = "engine"), allow(dead_code))]
@@ -67,8 +126,8 @@ const WELL_KNOWN_VALUES: &[&str] = &["0", "application/grpc", "application/grpc+
 
 /// gRPC metadata: an ordered list of (lower-case name, value) pairs as they go on the wire.
 ///
-/// Values of `-bin` headers are kept in their wire form (base64). `Debug` redacts secret
-/// headers such as `authorization`.
+/// Values of `-bin` headers are kept in their wire form (base64). `Debug` hides the values
+/// of secret headers ([`is_secret_header`]: `authorization`, `x-api-key`, ...).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
     /// Borrowed for the fixed names and values the library itself adds to every call, so
@@ -187,7 +246,7 @@ impl fmt::Debug for Metadata {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_map();
         for (name, value) in &self.entries {
-            if SECRET_HEADERS.contains(&&**name) {
+            if is_secret_header(name) {
                 map.entry(&&**name, &"<redacted>");
             } else {
                 map.entry(&&**name, &&**value);

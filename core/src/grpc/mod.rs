@@ -11,7 +11,8 @@ mod timeout;
 mod transport;
 
 pub use codec::{encode_message, FrameDecoder, FrameError, DEFAULT_RECEIVE_LIMIT};
-pub use metadata::Metadata;
+pub(crate) use metadata::{check_name as check_metadata_name, check_value as check_metadata_value};
+pub use metadata::{is_secret_header, Metadata};
 pub use response::decode_unary_response;
 pub use status::{Code, Status};
 pub use timeout::{decode_timeout, encode_timeout};

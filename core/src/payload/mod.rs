@@ -15,7 +15,12 @@
 //! the same steps backwards ([`PayloadConverter::decode`], then [`FromValue`]). The
 //! converter is a trait object, so a client can be given a custom one; the default is the
 //! [`CompositePayloadConverter`] made of the three encodings above, tried in order.
+//!
+//! A [`PayloadCodec`] is an optional third step on bytes (encryption, compression): it
+//! encodes what the converter produced before it leaves the client, and decodes what the
+//! client reads before the converter sees it.
 
+mod codec;
 mod convert;
 
 #[cfg(test)]
@@ -26,6 +31,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
+pub use codec::PayloadCodec;
 pub use convert::{decode, decode_first, encode, FromValue, ToPayloads, ToValue};
 pub use temporal_lite_proto::temporal::api::common::v1::{Payload, Payloads};
 

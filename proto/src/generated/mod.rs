@@ -44,9 +44,19 @@ pub mod temporal {
                 include!("temporal.api.history.v1.rs");
             }
         }
+        pub mod operatorservice {
+            pub mod v1 {
+                include!("temporal.api.operatorservice.v1.rs");
+            }
+        }
         pub mod query {
             pub mod v1 {
                 include!("temporal.api.query.v1.rs");
+            }
+        }
+        pub mod schedule {
+            pub mod v1 {
+                include!("temporal.api.schedule.v1.rs");
             }
         }
         pub mod sdk {

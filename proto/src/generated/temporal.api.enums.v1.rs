@@ -1297,6 +1297,47 @@ impl UpdateWorkflowExecutionLifecycleStage {
 }
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]
+pub enum ScheduleOverlapPolicy {
+    Unspecified = 0,
+    Skip = 1,
+    BufferOne = 2,
+    BufferAll = 3,
+    CancelOther = 4,
+    TerminateOther = 5,
+    AllowAll = 6,
+}
+impl ScheduleOverlapPolicy {
+    /// String value of the enum field names used in the ProtoBuf definition.
+    ///
+    /// The values are not transformed in any way and thus are considered stable
+    /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+    pub fn as_str_name(&self) -> &'static str {
+        match self {
+            Self::Unspecified => "SCHEDULE_OVERLAP_POLICY_UNSPECIFIED",
+            Self::Skip => "SCHEDULE_OVERLAP_POLICY_SKIP",
+            Self::BufferOne => "SCHEDULE_OVERLAP_POLICY_BUFFER_ONE",
+            Self::BufferAll => "SCHEDULE_OVERLAP_POLICY_BUFFER_ALL",
+            Self::CancelOther => "SCHEDULE_OVERLAP_POLICY_CANCEL_OTHER",
+            Self::TerminateOther => "SCHEDULE_OVERLAP_POLICY_TERMINATE_OTHER",
+            Self::AllowAll => "SCHEDULE_OVERLAP_POLICY_ALLOW_ALL",
+        }
+    }
+    /// Creates an enum from field names used in the ProtoBuf definition.
+    pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+        match value {
+            "SCHEDULE_OVERLAP_POLICY_UNSPECIFIED" => Some(Self::Unspecified),
+            "SCHEDULE_OVERLAP_POLICY_SKIP" => Some(Self::Skip),
+            "SCHEDULE_OVERLAP_POLICY_BUFFER_ONE" => Some(Self::BufferOne),
+            "SCHEDULE_OVERLAP_POLICY_BUFFER_ALL" => Some(Self::BufferAll),
+            "SCHEDULE_OVERLAP_POLICY_CANCEL_OTHER" => Some(Self::CancelOther),
+            "SCHEDULE_OVERLAP_POLICY_TERMINATE_OTHER" => Some(Self::TerminateOther),
+            "SCHEDULE_OVERLAP_POLICY_ALLOW_ALL" => Some(Self::AllowAll),
+            _ => None,
+        }
+    }
+}
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
+#[repr(i32)]
 pub enum UpdateAdmittedEventOrigin {
     Unspecified = 0,
     Reapply = 1,

@@ -319,6 +319,59 @@ impl ::prost::Name for DeploymentVersionTransition {
         "type.googleapis.com/temporal.api.workflow.v1.DeploymentVersionTransition".into()
     }
 }
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct NewWorkflowExecutionInfo {
+    #[prost(string, tag = "1")]
+    pub workflow_id: ::prost::alloc::string::String,
+    #[prost(message, optional, tag = "2")]
+    pub workflow_type: ::core::option::Option<super::super::common::v1::WorkflowType>,
+    #[prost(message, optional, tag = "3")]
+    pub task_queue: ::core::option::Option<super::super::taskqueue::v1::TaskQueue>,
+    #[prost(message, optional, tag = "4")]
+    pub input: ::core::option::Option<super::super::common::v1::Payloads>,
+    #[prost(message, optional, tag = "5")]
+    pub workflow_execution_timeout: ::core::option::Option<
+        super::super::super::super::google::protobuf::Duration,
+    >,
+    #[prost(message, optional, tag = "6")]
+    pub workflow_run_timeout: ::core::option::Option<
+        super::super::super::super::google::protobuf::Duration,
+    >,
+    #[prost(message, optional, tag = "7")]
+    pub workflow_task_timeout: ::core::option::Option<
+        super::super::super::super::google::protobuf::Duration,
+    >,
+    #[prost(enumeration = "super::super::enums::v1::WorkflowIdReusePolicy", tag = "8")]
+    pub workflow_id_reuse_policy: i32,
+    #[prost(message, optional, tag = "9")]
+    pub retry_policy: ::core::option::Option<super::super::common::v1::RetryPolicy>,
+    #[prost(string, tag = "10")]
+    pub cron_schedule: ::prost::alloc::string::String,
+    #[prost(message, optional, tag = "11")]
+    pub memo: ::core::option::Option<super::super::common::v1::Memo>,
+    #[prost(message, optional, tag = "12")]
+    pub search_attributes: ::core::option::Option<
+        super::super::common::v1::SearchAttributes,
+    >,
+    #[prost(message, optional, tag = "13")]
+    pub header: ::core::option::Option<super::super::common::v1::Header>,
+    #[prost(message, optional, tag = "14")]
+    pub user_metadata: ::core::option::Option<super::super::sdk::v1::UserMetadata>,
+    #[prost(message, optional, tag = "15")]
+    pub versioning_override: ::core::option::Option<VersioningOverride>,
+    #[prost(message, optional, tag = "16")]
+    pub priority: ::core::option::Option<super::super::common::v1::Priority>,
+}
+impl ::prost::Name for NewWorkflowExecutionInfo {
+    const NAME: &'static str = "NewWorkflowExecutionInfo";
+    const PACKAGE: &'static str = "temporal.api.workflow.v1";
+    fn full_name() -> ::prost::alloc::string::String {
+        "temporal.api.workflow.v1.NewWorkflowExecutionInfo".into()
+    }
+    fn type_url() -> ::prost::alloc::string::String {
+        "type.googleapis.com/temporal.api.workflow.v1.NewWorkflowExecutionInfo".into()
+    }
+}
 #[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
 pub struct VersioningOverride {
     #[deprecated]

@@ -468,6 +468,7 @@ fn check_against_upstream(ours: &FileDescriptorSet, dir: &Path) -> Res<()> {
     let entry = [
         "temporal/api/workflowservice/v1/request_response.proto".to_owned(),
         "temporal/api/errordetails/v1/message.proto".to_owned(),
+        "temporal/api/operatorservice/v1/request_response.proto".to_owned(),
         "google/rpc/status.proto".to_owned(),
     ];
     let theirs = Model::new(&protoc(&includes, &entry)?);

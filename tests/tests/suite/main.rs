@@ -9,9 +9,10 @@
 //!   ([`Front`](harness::Front)) and small helpers.
 //! - One module per area, each case an `async fn case(ctx: &Ctx) -> TestResult` that knows
 //!   nothing about runtimes or fronts: [`connect`], [`start`], [`results`], [`inspect`],
-//!   [`interact`], [`visibility`], [`errors`], [`faults`]; [`deadlines`] (the time model
-//!   through the harness's fault proxy, once per runtime: `tokio_faults::`,
-//!   `async_std_faults::`).
+//!   [`interact`], [`visibility`], [`errors`], [`faults`], [`update`], [`schedule`],
+//!   [`activity`] (async completion), [`codec`], [`raw`], [`metadata`]; [`deadlines`] (the
+//!   time model through the harness's fault proxy, once per runtime: `tokio_faults::`,
+//!   `async_std_faults::`) and [`outages`] (the same, too long for CI).
 //! - [`suite!`] instantiates every case listed in [`all_cases!`] as a `#[test]` for one
 //!   runtime and one front, in a module named after the pair (`tokio_plain::echo_struct_...`),
 //!   so `cargo test --test suite tokio_plain::` runs one instance.
@@ -39,6 +40,8 @@
 //! unique workflow ids, so the test threads run them concurrently. Cases that need a server
 //! of their own (faults, payload limits) start one.
 
+mod activity;
+mod codec;
 mod connect;
 mod deadlines;
 mod errors;
@@ -46,9 +49,13 @@ mod faults;
 mod harness;
 mod inspect;
 mod interact;
+mod metadata;
 mod outages;
+mod raw;
 mod results;
+mod schedule;
 mod start;
+mod update;
 mod visibility;
 
 /// Call `$callback!($($args)*; module::case, ...)` with every case of the suite.
@@ -94,6 +101,18 @@ macro_rules! all_cases {
             errors::payload_too_large,
             errors::response_over_the_receive_limit,
             faults::result_survives_server_restart,
+            update::update_execute_start_and_idempotent_ids,
+            update::update_errors_are_typed,
+            update::update_with_start,
+            schedule::schedule_lifecycle,
+            activity::async_activity_heartbeat_and_complete_by_token,
+            activity::async_activity_fail_by_id,
+            activity::async_activity_cancellation,
+            codec::codec_encrypts_both_ways,
+            codec::codec_covers_signals_queries_updates_and_failures,
+            raw::raw_calls,
+            metadata::summary_priority_and_typed_search_attributes,
+            metadata::first_execution_run_id_on_handles_by_id,
         );
     };
 }

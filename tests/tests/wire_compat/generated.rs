@@ -2167,6 +2167,97 @@ pub(crate) fn f_temporal__api__history__v1__workflow_task_timed_out_event_attrib
     }
 }
 
+pub(crate) fn f_temporal__api__operatorservice__v1__add_search_attributes_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::operatorservice::v1::AddSearchAttributesRequest {
+    let _ = (d, v);
+    ours::temporal::api::operatorservice::v1::AddSearchAttributesRequest {
+        search_attributes: (0..2usize)
+            .map(|i| {
+                (
+                    format!("search_attributes-k{}", v + i),
+                    [1, 2, 3, 4, 5, 6, 7][(v + i) % 7],
+                )
+            })
+            .collect(),
+        namespace: format!("namespace-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__operatorservice__v1__add_search_attributes_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::operatorservice::v1::AddSearchAttributesResponse {
+    let _ = (d, v);
+    ours::temporal::api::operatorservice::v1::AddSearchAttributesResponse {}
+}
+
+pub(crate) fn f_temporal__api__operatorservice__v1__list_search_attributes_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::operatorservice::v1::ListSearchAttributesRequest {
+    let _ = (d, v);
+    ours::temporal::api::operatorservice::v1::ListSearchAttributesRequest {
+        namespace: format!("namespace-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__operatorservice__v1__list_search_attributes_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::operatorservice::v1::ListSearchAttributesResponse {
+    let _ = (d, v);
+    ours::temporal::api::operatorservice::v1::ListSearchAttributesResponse {
+        custom_attributes: (0..2usize)
+            .map(|i| {
+                (
+                    format!("custom_attributes-k{}", v + i),
+                    [1, 2, 3, 4, 5, 6, 7][(v + i) % 7],
+                )
+            })
+            .collect(),
+        system_attributes: (0..2usize)
+            .map(|i| {
+                (
+                    format!("system_attributes-k{}", v + i),
+                    [1, 2, 3, 4, 5, 6, 7][(v + i) % 7],
+                )
+            })
+            .collect(),
+        storage_schema: (0..2usize)
+            .map(|i| {
+                (
+                    format!("storage_schema-k{}", v + i),
+                    format!("value-{}", v + i),
+                )
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn f_temporal__api__operatorservice__v1__remove_search_attributes_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::operatorservice::v1::RemoveSearchAttributesRequest {
+    let _ = (d, v);
+    ours::temporal::api::operatorservice::v1::RemoveSearchAttributesRequest {
+        search_attributes: vec![
+            format!("search_attributes-{}", v),
+            format!("search_attributes-{}", v + 1),
+        ],
+        namespace: format!("namespace-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__operatorservice__v1__remove_search_attributes_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::operatorservice::v1::RemoveSearchAttributesResponse {
+    let _ = (d, v);
+    ours::temporal::api::operatorservice::v1::RemoveSearchAttributesResponse {}
+}
+
 pub(crate) fn f_temporal__api__query__v1__query_rejected(
     d: u32,
     v: usize,
@@ -2203,6 +2294,293 @@ pub(crate) fn f_temporal__api__query__v1__workflow_query_result(
         } else {
             None
         },
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__backfill_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::BackfillRequest {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::BackfillRequest {
+        start_time: Some((f_google__protobuf__timestamp(d + 1, v)).into()),
+        end_time: Some((f_google__protobuf__timestamp(d + 1, v)).into()),
+        overlap_policy: [1, 2, 3, 4, 5, 6][(v) % 6],
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__calendar_spec(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::CalendarSpec {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::CalendarSpec {
+        second: format!("second-{}", v),
+        minute: format!("minute-{}", v),
+        hour: format!("hour-{}", v),
+        day_of_month: format!("day_of_month-{}", v),
+        month: format!("month-{}", v),
+        year: format!("year-{}", v),
+        day_of_week: format!("day_of_week-{}", v),
+        comment: format!("comment-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__interval_spec(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::IntervalSpec {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::IntervalSpec {
+        interval: Some((f_google__protobuf__duration(d + 1, v)).into()),
+        phase: Some((f_google__protobuf__duration(d + 1, v)).into()),
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__range(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::Range {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::Range {
+        start: -(70_001 + (v) as i32),
+        end: -(70_001 + (v) as i32),
+        step: -(70_001 + (v) as i32),
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__schedule(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::Schedule {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::Schedule {
+        spec: Some((f_temporal__api__schedule__v1__schedule_spec(d + 1, v)).into()),
+        action: Some((f_temporal__api__schedule__v1__schedule_action(d + 1, v)).into()),
+        policies: Some((f_temporal__api__schedule__v1__schedule_policies(d + 1, v)).into()),
+        state: Some((f_temporal__api__schedule__v1__schedule_state(d + 1, v)).into()),
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__schedule_action(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::ScheduleAction {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::ScheduleAction {
+        action: match v % 1 {
+            _ => Some(
+                ours::temporal::api::schedule::v1::schedule_action::Action::StartWorkflow(
+                    (f_temporal__api__workflow__v1__new_workflow_execution_info(d + 1, v)).into(),
+                ),
+            ),
+        },
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__schedule_action_result(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::ScheduleActionResult {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::ScheduleActionResult {
+        schedule_time: Some((f_google__protobuf__timestamp(d + 1, v)).into()),
+        actual_time: Some((f_google__protobuf__timestamp(d + 1, v)).into()),
+        start_workflow_result: Some(
+            (f_temporal__api__common__v1__workflow_execution(d + 1, v)).into(),
+        ),
+        start_workflow_status: [1, 2, 3, 4, 5, 6, 7, 8][(v) % 8],
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__schedule_info(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::ScheduleInfo {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::ScheduleInfo {
+        action_count: -(1_000_000_007 + (v) as i64),
+        missed_catchup_window: -(1_000_000_007 + (v) as i64),
+        overlap_skipped: -(1_000_000_007 + (v) as i64),
+        buffer_dropped: -(1_000_000_007 + (v) as i64),
+        buffer_size: -(1_000_000_007 + (v) as i64),
+        running_workflows: vec![
+            f_temporal__api__common__v1__workflow_execution(d + 1, v),
+            f_temporal__api__common__v1__workflow_execution(d + 1, v + 1),
+        ],
+        recent_actions: vec![
+            f_temporal__api__schedule__v1__schedule_action_result(d + 1, v),
+            f_temporal__api__schedule__v1__schedule_action_result(d + 1, v + 1),
+        ],
+        future_action_times: vec![
+            f_google__protobuf__timestamp(d + 1, v),
+            f_google__protobuf__timestamp(d + 1, v + 1),
+        ],
+        create_time: Some((f_google__protobuf__timestamp(d + 1, v)).into()),
+        update_time: Some((f_google__protobuf__timestamp(d + 1, v)).into()),
+        state_size_bytes: -(1_000_000_007 + (v) as i64),
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__schedule_list_entry(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::ScheduleListEntry {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::ScheduleListEntry {
+        schedule_id: format!("schedule_id-{}", v),
+        memo: Some((f_temporal__api__common__v1__memo(d + 1, v)).into()),
+        search_attributes: Some((f_temporal__api__common__v1__search_attributes(d + 1, v)).into()),
+        info: Some((f_temporal__api__schedule__v1__schedule_list_info(d + 1, v)).into()),
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__schedule_list_info(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::ScheduleListInfo {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::ScheduleListInfo {
+        spec: Some((f_temporal__api__schedule__v1__schedule_spec(d + 1, v)).into()),
+        workflow_type: Some((f_temporal__api__common__v1__workflow_type(d + 1, v)).into()),
+        notes: format!("notes-{}", v),
+        paused: true,
+        recent_actions: vec![
+            f_temporal__api__schedule__v1__schedule_action_result(d + 1, v),
+            f_temporal__api__schedule__v1__schedule_action_result(d + 1, v + 1),
+        ],
+        future_action_times: vec![
+            f_google__protobuf__timestamp(d + 1, v),
+            f_google__protobuf__timestamp(d + 1, v + 1),
+        ],
+        state_size_bytes: -(1_000_000_007 + (v) as i64),
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__schedule_patch(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::SchedulePatch {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::SchedulePatch {
+        trigger_immediately: Some(
+            (f_temporal__api__schedule__v1__trigger_immediately_request(d + 1, v)).into(),
+        ),
+        backfill_request: vec![
+            f_temporal__api__schedule__v1__backfill_request(d + 1, v),
+            f_temporal__api__schedule__v1__backfill_request(d + 1, v + 1),
+        ],
+        pause: format!("pause-{}", v),
+        unpause: format!("unpause-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__schedule_policies(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::SchedulePolicies {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::SchedulePolicies {
+        overlap_policy: [1, 2, 3, 4, 5, 6][(v) % 6],
+        catchup_window: Some((f_google__protobuf__duration(d + 1, v)).into()),
+        pause_on_failure: true,
+        keep_original_workflow_id: true,
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__schedule_spec(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::ScheduleSpec {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::ScheduleSpec {
+        structured_calendar: vec![
+            f_temporal__api__schedule__v1__structured_calendar_spec(d + 1, v),
+            f_temporal__api__schedule__v1__structured_calendar_spec(d + 1, v + 1),
+        ],
+        cron_string: vec![
+            format!("cron_string-{}", v),
+            format!("cron_string-{}", v + 1),
+        ],
+        calendar: vec![
+            f_temporal__api__schedule__v1__calendar_spec(d + 1, v),
+            f_temporal__api__schedule__v1__calendar_spec(d + 1, v + 1),
+        ],
+        interval: vec![
+            f_temporal__api__schedule__v1__interval_spec(d + 1, v),
+            f_temporal__api__schedule__v1__interval_spec(d + 1, v + 1),
+        ],
+        exclude_structured_calendar: vec![
+            f_temporal__api__schedule__v1__structured_calendar_spec(d + 1, v),
+            f_temporal__api__schedule__v1__structured_calendar_spec(d + 1, v + 1),
+        ],
+        start_time: Some((f_google__protobuf__timestamp(d + 1, v)).into()),
+        end_time: Some((f_google__protobuf__timestamp(d + 1, v)).into()),
+        jitter: Some((f_google__protobuf__duration(d + 1, v)).into()),
+        timezone_name: format!("timezone_name-{}", v),
+        timezone_data: vec![0xff, 0x00, (v) as u8, 0x2a],
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__schedule_state(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::ScheduleState {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::ScheduleState {
+        notes: format!("notes-{}", v),
+        paused: true,
+        limited_actions: true,
+        remaining_actions: -(1_000_000_007 + (v) as i64),
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__structured_calendar_spec(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::StructuredCalendarSpec {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::StructuredCalendarSpec {
+        second: vec![
+            f_temporal__api__schedule__v1__range(d + 1, v),
+            f_temporal__api__schedule__v1__range(d + 1, v + 1),
+        ],
+        minute: vec![
+            f_temporal__api__schedule__v1__range(d + 1, v),
+            f_temporal__api__schedule__v1__range(d + 1, v + 1),
+        ],
+        hour: vec![
+            f_temporal__api__schedule__v1__range(d + 1, v),
+            f_temporal__api__schedule__v1__range(d + 1, v + 1),
+        ],
+        day_of_month: vec![
+            f_temporal__api__schedule__v1__range(d + 1, v),
+            f_temporal__api__schedule__v1__range(d + 1, v + 1),
+        ],
+        month: vec![
+            f_temporal__api__schedule__v1__range(d + 1, v),
+            f_temporal__api__schedule__v1__range(d + 1, v + 1),
+        ],
+        year: vec![
+            f_temporal__api__schedule__v1__range(d + 1, v),
+            f_temporal__api__schedule__v1__range(d + 1, v + 1),
+        ],
+        day_of_week: vec![
+            f_temporal__api__schedule__v1__range(d + 1, v),
+            f_temporal__api__schedule__v1__range(d + 1, v + 1),
+        ],
+        comment: format!("comment-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__schedule__v1__trigger_immediately_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::schedule::v1::TriggerImmediatelyRequest {
+    let _ = (d, v);
+    ours::temporal::api::schedule::v1::TriggerImmediatelyRequest {
+        overlap_policy: [1, 2, 3, 4, 5, 6][(v) % 6],
+        scheduled_time: Some((f_google__protobuf__timestamp(d + 1, v)).into()),
     }
 }
 
@@ -2457,6 +2835,33 @@ pub(crate) fn f_temporal__api__workflow__v1__deployment_version_transition(
         deployment_version: Some(
             (f_temporal__api__deployment__v1__worker_deployment_version(d + 1, v)).into(),
         ),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflow__v1__new_workflow_execution_info(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflow::v1::NewWorkflowExecutionInfo {
+    let _ = (d, v);
+    ours::temporal::api::workflow::v1::NewWorkflowExecutionInfo {
+        workflow_id: format!("workflow_id-{}", v),
+        workflow_type: Some((f_temporal__api__common__v1__workflow_type(d + 1, v)).into()),
+        task_queue: Some((f_temporal__api__taskqueue__v1__task_queue(d + 1, v)).into()),
+        input: Some((f_temporal__api__common__v1__payloads(d + 1, v)).into()),
+        workflow_execution_timeout: Some((f_google__protobuf__duration(d + 1, v)).into()),
+        workflow_run_timeout: Some((f_google__protobuf__duration(d + 1, v)).into()),
+        workflow_task_timeout: Some((f_google__protobuf__duration(d + 1, v)).into()),
+        workflow_id_reuse_policy: [1, 2, 3, 4][(v) % 4],
+        retry_policy: Some((f_temporal__api__common__v1__retry_policy(d + 1, v)).into()),
+        cron_schedule: format!("cron_schedule-{}", v),
+        memo: Some((f_temporal__api__common__v1__memo(d + 1, v)).into()),
+        search_attributes: Some((f_temporal__api__common__v1__search_attributes(d + 1, v)).into()),
+        header: Some((f_temporal__api__common__v1__header(d + 1, v)).into()),
+        user_metadata: Some((f_temporal__api__sdk__v1__user_metadata(d + 1, v)).into()),
+        versioning_override: Some(
+            (f_temporal__api__workflow__v1__versioning_override(d + 1, v)).into(),
+        ),
+        priority: Some((f_temporal__api__common__v1__priority(d + 1, v)).into()),
     }
 }
 
@@ -2886,6 +3291,78 @@ pub(crate) fn f_temporal__api__workflowservice__v1__count_workflow_executions_re
     }
 }
 
+pub(crate) fn f_temporal__api__workflowservice__v1__create_schedule_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::CreateScheduleRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::CreateScheduleRequest {
+        namespace: format!("namespace-{}", v),
+        schedule_id: format!("schedule_id-{}", v),
+        schedule: Some((f_temporal__api__schedule__v1__schedule(d + 1, v)).into()),
+        initial_patch: Some((f_temporal__api__schedule__v1__schedule_patch(d + 1, v)).into()),
+        identity: format!("identity-{}", v),
+        request_id: format!("request_id-{}", v),
+        memo: Some((f_temporal__api__common__v1__memo(d + 1, v)).into()),
+        search_attributes: Some((f_temporal__api__common__v1__search_attributes(d + 1, v)).into()),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__create_schedule_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::CreateScheduleResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::CreateScheduleResponse {
+        conflict_token: vec![0xff, 0x00, (v) as u8, 0x2a],
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__delete_schedule_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::DeleteScheduleRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::DeleteScheduleRequest {
+        namespace: format!("namespace-{}", v),
+        schedule_id: format!("schedule_id-{}", v),
+        identity: format!("identity-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__delete_schedule_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::DeleteScheduleResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::DeleteScheduleResponse {}
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__describe_schedule_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::DescribeScheduleRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::DescribeScheduleRequest {
+        namespace: format!("namespace-{}", v),
+        schedule_id: format!("schedule_id-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__describe_schedule_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::DescribeScheduleResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::DescribeScheduleResponse {
+        schedule: Some((f_temporal__api__schedule__v1__schedule(d + 1, v)).into()),
+        info: Some((f_temporal__api__schedule__v1__schedule_info(d + 1, v)).into()),
+        memo: Some((f_temporal__api__common__v1__memo(d + 1, v)).into()),
+        search_attributes: Some((f_temporal__api__common__v1__search_attributes(d + 1, v)).into()),
+        conflict_token: vec![0xff, 0x00, (v) as u8, 0x2a],
+    }
+}
+
 pub(crate) fn f_temporal__api__workflowservice__v1__describe_workflow_execution_request(
     d: u32,
     v: usize,
@@ -2931,6 +3408,72 @@ pub(crate) fn f_temporal__api__workflowservice__v1__describe_workflow_execution_
         workflow_extended_info: Some(
             (f_temporal__api__workflow__v1__workflow_execution_extended_info(d + 1, v)).into(),
         ),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__execute_multi_operation_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::ExecuteMultiOperationRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::ExecuteMultiOperationRequest {
+        namespace: format!("namespace-{}", v),
+        operations: vec![
+            f_temporal__api__workflowservice__v1__execute_multi_operation_request__operation(
+                d + 1,
+                v,
+            ),
+            f_temporal__api__workflowservice__v1__execute_multi_operation_request__operation(
+                d + 1,
+                v + 1,
+            ),
+        ],
+        resource_id: format!("resource_id-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__execute_multi_operation_request__operation(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::execute_multi_operation_request::Operation {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::execute_multi_operation_request::Operation {
+        operation: match v % 2 {
+            0 => Some(ours::temporal::api::workflowservice::v1::execute_multi_operation_request::operation::Operation::StartWorkflow((f_temporal__api__workflowservice__v1__start_workflow_execution_request(d + 1, v)).into())),
+            _ => Some(ours::temporal::api::workflowservice::v1::execute_multi_operation_request::operation::Operation::UpdateWorkflow((f_temporal__api__workflowservice__v1__update_workflow_execution_request(d + 1, v)).into())),
+        },
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__execute_multi_operation_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::ExecuteMultiOperationResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::ExecuteMultiOperationResponse {
+        responses: vec![
+            f_temporal__api__workflowservice__v1__execute_multi_operation_response__response(
+                d + 1,
+                v,
+            ),
+            f_temporal__api__workflowservice__v1__execute_multi_operation_response__response(
+                d + 1,
+                v + 1,
+            ),
+        ],
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__execute_multi_operation_response__response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::execute_multi_operation_response::Response {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::execute_multi_operation_response::Response {
+        response: match v % 2 {
+            0 => Some(ours::temporal::api::workflowservice::v1::execute_multi_operation_response::response::Response::StartWorkflow((f_temporal__api__workflowservice__v1__start_workflow_execution_response(d + 1, v)).into())),
+            _ => Some(ours::temporal::api::workflowservice::v1::execute_multi_operation_response::response::Response::UpdateWorkflow((f_temporal__api__workflowservice__v1__update_workflow_execution_response(d + 1, v)).into())),
+        },
     }
 }
 
@@ -3013,6 +3556,33 @@ pub(crate) fn f_temporal__api__workflowservice__v1__get_workflow_execution_histo
     }
 }
 
+pub(crate) fn f_temporal__api__workflowservice__v1__list_schedules_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::ListSchedulesRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::ListSchedulesRequest {
+        namespace: format!("namespace-{}", v),
+        maximum_page_size: -(70_001 + (v) as i32),
+        next_page_token: vec![0xff, 0x00, (v) as u8, 0x2a],
+        query: format!("query-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__list_schedules_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::ListSchedulesResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::ListSchedulesResponse {
+        schedules: vec![
+            f_temporal__api__schedule__v1__schedule_list_entry(d + 1, v),
+            f_temporal__api__schedule__v1__schedule_list_entry(d + 1, v + 1),
+        ],
+        next_page_token: vec![0xff, 0x00, (v) as u8, 0x2a],
+    }
+}
+
 pub(crate) fn f_temporal__api__workflowservice__v1__list_workflow_executions_request(
     d: u32,
     v: usize,
@@ -3040,6 +3610,53 @@ pub(crate) fn f_temporal__api__workflowservice__v1__list_workflow_executions_res
     }
 }
 
+pub(crate) fn f_temporal__api__workflowservice__v1__patch_schedule_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::PatchScheduleRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::PatchScheduleRequest {
+        namespace: format!("namespace-{}", v),
+        schedule_id: format!("schedule_id-{}", v),
+        patch: Some((f_temporal__api__schedule__v1__schedule_patch(d + 1, v)).into()),
+        identity: format!("identity-{}", v),
+        request_id: format!("request_id-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__patch_schedule_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::PatchScheduleResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::PatchScheduleResponse {}
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__poll_workflow_execution_update_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::PollWorkflowExecutionUpdateRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::PollWorkflowExecutionUpdateRequest {
+        namespace: format!("namespace-{}", v),
+        update_ref: Some((f_temporal__api__update__v1__update_ref(d + 1, v)).into()),
+        identity: format!("identity-{}", v),
+        wait_policy: Some((f_temporal__api__update__v1__wait_policy(d + 1, v)).into()),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__poll_workflow_execution_update_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::PollWorkflowExecutionUpdateResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::PollWorkflowExecutionUpdateResponse {
+        outcome: Some((f_temporal__api__update__v1__outcome(d + 1, v)).into()),
+        stage: [1, 2, 3][(v) % 3],
+        update_ref: Some((f_temporal__api__update__v1__update_ref(d + 1, v)).into()),
+    }
+}
+
 pub(crate) fn f_temporal__api__workflowservice__v1__query_workflow_request(
     d: u32,
     v: usize,
@@ -3062,6 +3679,60 @@ pub(crate) fn f_temporal__api__workflowservice__v1__query_workflow_response(
         query_result: Some((f_temporal__api__common__v1__payloads(d + 1, v)).into()),
         query_rejected: Some((f_temporal__api__query__v1__query_rejected(d + 1, v)).into()),
         link: Some((f_temporal__api__common__v1__link(d + 1, v)).into()),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__record_activity_task_heartbeat_by_id_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatByIdRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatByIdRequest {
+        namespace: format!("namespace-{}", v),
+        workflow_id: format!("workflow_id-{}", v),
+        run_id: format!("run_id-{}", v),
+        activity_id: format!("activity_id-{}", v),
+        details: Some((f_temporal__api__common__v1__payloads(d + 1, v)).into()),
+        identity: format!("identity-{}", v),
+        resource_id: format!("resource_id-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__record_activity_task_heartbeat_by_id_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatByIdResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatByIdResponse {
+        cancel_requested: true,
+        activity_paused: true,
+        activity_reset: true,
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__record_activity_task_heartbeat_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatRequest {
+        task_token: vec![0xff, 0x00, (v) as u8, 0x2a],
+        details: Some((f_temporal__api__common__v1__payloads(d + 1, v)).into()),
+        identity: format!("identity-{}", v),
+        namespace: format!("namespace-{}", v),
+        resource_id: format!("resource_id-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__record_activity_task_heartbeat_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatResponse {
+        cancel_requested: true,
+        activity_paused: true,
+        activity_reset: true,
     }
 }
 
@@ -3092,6 +3763,186 @@ pub(crate) fn f_temporal__api__workflowservice__v1__request_cancel_workflow_exec
 ) -> ours::temporal::api::workflowservice::v1::RequestCancelWorkflowExecutionResponse {
     let _ = (d, v);
     ours::temporal::api::workflowservice::v1::RequestCancelWorkflowExecutionResponse {}
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_canceled_by_id_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledByIdRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledByIdRequest {
+        namespace: format!("namespace-{}", v),
+        workflow_id: format!("workflow_id-{}", v),
+        run_id: format!("run_id-{}", v),
+        activity_id: format!("activity_id-{}", v),
+        details: Some((f_temporal__api__common__v1__payloads(d + 1, v)).into()),
+        identity: format!("identity-{}", v),
+        deployment_options: Some(
+            (f_temporal__api__deployment__v1__worker_deployment_options(d + 1, v)).into(),
+        ),
+        resource_id: format!("resource_id-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_canceled_by_id_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledByIdResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledByIdResponse {}
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_canceled_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledRequest {
+        task_token: vec![0xff, 0x00, (v) as u8, 0x2a],
+        details: Some((f_temporal__api__common__v1__payloads(d + 1, v)).into()),
+        identity: format!("identity-{}", v),
+        namespace: format!("namespace-{}", v),
+        resource_id: format!("resource_id-{}", v),
+        deployment_options: Some(
+            (f_temporal__api__deployment__v1__worker_deployment_options(d + 1, v)).into(),
+        ),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_canceled_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledResponse {}
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_completed_by_id_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedByIdRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedByIdRequest {
+        namespace: format!("namespace-{}", v),
+        workflow_id: format!("workflow_id-{}", v),
+        run_id: format!("run_id-{}", v),
+        activity_id: format!("activity_id-{}", v),
+        result: Some((f_temporal__api__common__v1__payloads(d + 1, v)).into()),
+        identity: format!("identity-{}", v),
+        resource_id: format!("resource_id-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_completed_by_id_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedByIdResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedByIdResponse {}
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_completed_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedRequest {
+        task_token: vec![0xff, 0x00, (v) as u8, 0x2a],
+        result: Some((f_temporal__api__common__v1__payloads(d + 1, v)).into()),
+        identity: format!("identity-{}", v),
+        namespace: format!("namespace-{}", v),
+        resource_id: format!("resource_id-{}", v),
+        deployment_options: Some(
+            (f_temporal__api__deployment__v1__worker_deployment_options(d + 1, v)).into(),
+        ),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_completed_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedResponse {}
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_failed_by_id_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedByIdRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedByIdRequest {
+        namespace: format!("namespace-{}", v),
+        workflow_id: format!("workflow_id-{}", v),
+        run_id: format!("run_id-{}", v),
+        activity_id: format!("activity_id-{}", v),
+        failure: if d < 2 {
+            Some((f_temporal__api__failure__v1__failure(d + 1, v)).into())
+        } else {
+            None
+        },
+        identity: format!("identity-{}", v),
+        last_heartbeat_details: Some((f_temporal__api__common__v1__payloads(d + 1, v)).into()),
+        resource_id: format!("resource_id-{}", v),
+        cause: [1, 2, 3][(v) % 3],
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_failed_by_id_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedByIdResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedByIdResponse {
+        failures: if d < 2 {
+            vec![
+                f_temporal__api__failure__v1__failure(d + 1, v),
+                f_temporal__api__failure__v1__failure(d + 1, v + 1),
+            ]
+        } else {
+            vec![]
+        },
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_failed_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedRequest {
+        task_token: vec![0xff, 0x00, (v) as u8, 0x2a],
+        failure: if d < 2 {
+            Some((f_temporal__api__failure__v1__failure(d + 1, v)).into())
+        } else {
+            None
+        },
+        identity: format!("identity-{}", v),
+        namespace: format!("namespace-{}", v),
+        resource_id: format!("resource_id-{}", v),
+        last_heartbeat_details: Some((f_temporal__api__common__v1__payloads(d + 1, v)).into()),
+        deployment_options: Some(
+            (f_temporal__api__deployment__v1__worker_deployment_options(d + 1, v)).into(),
+        ),
+        cause: [1, 2, 3][(v) % 3],
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__respond_activity_task_failed_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedResponse {
+        failures: if d < 2 {
+            vec![
+                f_temporal__api__failure__v1__failure(d + 1, v),
+                f_temporal__api__failure__v1__failure(d + 1, v + 1),
+            ]
+        } else {
+            vec![]
+        },
+    }
 }
 
 pub(crate) fn f_temporal__api__workflowservice__v1__signal_with_start_workflow_execution_request(
@@ -3281,8 +4132,62 @@ pub(crate) fn f_temporal__api__workflowservice__v1__terminate_workflow_execution
     ours::temporal::api::workflowservice::v1::TerminateWorkflowExecutionResponse {}
 }
 
+pub(crate) fn f_temporal__api__workflowservice__v1__update_schedule_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::UpdateScheduleRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::UpdateScheduleRequest {
+        namespace: format!("namespace-{}", v),
+        schedule_id: format!("schedule_id-{}", v),
+        schedule: Some((f_temporal__api__schedule__v1__schedule(d + 1, v)).into()),
+        conflict_token: vec![0xff, 0x00, (v) as u8, 0x2a],
+        identity: format!("identity-{}", v),
+        request_id: format!("request_id-{}", v),
+        search_attributes: Some((f_temporal__api__common__v1__search_attributes(d + 1, v)).into()),
+        memo: Some((f_temporal__api__common__v1__memo(d + 1, v)).into()),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__update_schedule_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::UpdateScheduleResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::UpdateScheduleResponse {}
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__update_workflow_execution_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::UpdateWorkflowExecutionRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::UpdateWorkflowExecutionRequest {
+        namespace: format!("namespace-{}", v),
+        workflow_execution: Some(
+            (f_temporal__api__common__v1__workflow_execution(d + 1, v)).into(),
+        ),
+        first_execution_run_id: format!("first_execution_run_id-{}", v),
+        wait_policy: Some((f_temporal__api__update__v1__wait_policy(d + 1, v)).into()),
+        request: Some((f_temporal__api__update__v1__request(d + 1, v)).into()),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__update_workflow_execution_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::UpdateWorkflowExecutionResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::UpdateWorkflowExecutionResponse {
+        update_ref: Some((f_temporal__api__update__v1__update_ref(d + 1, v)).into()),
+        outcome: Some((f_temporal__api__update__v1__outcome(d + 1, v)).into()),
+        stage: [1, 2, 3][(v) % 3],
+        link: Some((f_temporal__api__common__v1__link(d + 1, v)).into()),
+    }
+}
+
 /// Number of message types `run_all` round-trips.
-pub(crate) const MESSAGE_COUNT: usize = 203;
+pub(crate) const MESSAGE_COUNT: usize = 262;
 
 /// Round-trips every message; returns one line per failure.
 pub(crate) fn run_all() -> Vec<String> {
@@ -5011,6 +5916,84 @@ pub(crate) fn run_all() -> Vec<String> {
     }
     for v in 0..2 {
         if let Err(e) = super::roundtrip::<
+            ours::temporal::api::operatorservice::v1::AddSearchAttributesRequest,
+            up::temporal::api::operatorservice::v1::AddSearchAttributesRequest,
+        >(
+            "temporal.api.operatorservice.v1.AddSearchAttributesRequest",
+            v,
+            f_temporal__api__operatorservice__v1__add_search_attributes_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::operatorservice::v1::AddSearchAttributesResponse,
+            up::temporal::api::operatorservice::v1::AddSearchAttributesResponse,
+        >(
+            "temporal.api.operatorservice.v1.AddSearchAttributesResponse",
+            v,
+            f_temporal__api__operatorservice__v1__add_search_attributes_response(0, v),
+            true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::operatorservice::v1::ListSearchAttributesRequest,
+            up::temporal::api::operatorservice::v1::ListSearchAttributesRequest,
+        >(
+            "temporal.api.operatorservice.v1.ListSearchAttributesRequest",
+            v,
+            f_temporal__api__operatorservice__v1__list_search_attributes_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::operatorservice::v1::ListSearchAttributesResponse,
+            up::temporal::api::operatorservice::v1::ListSearchAttributesResponse,
+        >(
+            "temporal.api.operatorservice.v1.ListSearchAttributesResponse",
+            v,
+            f_temporal__api__operatorservice__v1__list_search_attributes_response(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::operatorservice::v1::RemoveSearchAttributesRequest,
+            up::temporal::api::operatorservice::v1::RemoveSearchAttributesRequest,
+        >(
+            "temporal.api.operatorservice.v1.RemoveSearchAttributesRequest",
+            v,
+            f_temporal__api__operatorservice__v1__remove_search_attributes_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::operatorservice::v1::RemoveSearchAttributesResponse,
+            up::temporal::api::operatorservice::v1::RemoveSearchAttributesResponse,
+        >(
+            "temporal.api.operatorservice.v1.RemoveSearchAttributesResponse",
+            v,
+            f_temporal__api__operatorservice__v1__remove_search_attributes_response(0, v),
+            true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
             ours::temporal::api::query::v1::QueryRejected,
             up::temporal::api::query::v1::QueryRejected,
         >(
@@ -5043,6 +6026,214 @@ pub(crate) fn run_all() -> Vec<String> {
             "temporal.api.query.v1.WorkflowQueryResult",
             v,
             f_temporal__api__query__v1__workflow_query_result(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::BackfillRequest,
+            up::temporal::api::schedule::v1::BackfillRequest,
+        >(
+            "temporal.api.schedule.v1.BackfillRequest",
+            v,
+            f_temporal__api__schedule__v1__backfill_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::CalendarSpec,
+            up::temporal::api::schedule::v1::CalendarSpec,
+        >(
+            "temporal.api.schedule.v1.CalendarSpec",
+            v,
+            f_temporal__api__schedule__v1__calendar_spec(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::IntervalSpec,
+            up::temporal::api::schedule::v1::IntervalSpec,
+        >(
+            "temporal.api.schedule.v1.IntervalSpec",
+            v,
+            f_temporal__api__schedule__v1__interval_spec(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::Range,
+            up::temporal::api::schedule::v1::Range,
+        >(
+            "temporal.api.schedule.v1.Range",
+            v,
+            f_temporal__api__schedule__v1__range(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..3 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::Schedule,
+            up::temporal::api::schedule::v1::Schedule,
+        >(
+            "temporal.api.schedule.v1.Schedule",
+            v,
+            f_temporal__api__schedule__v1__schedule(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..3 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::ScheduleAction,
+            up::temporal::api::schedule::v1::ScheduleAction,
+        >(
+            "temporal.api.schedule.v1.ScheduleAction",
+            v,
+            f_temporal__api__schedule__v1__schedule_action(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::ScheduleActionResult,
+            up::temporal::api::schedule::v1::ScheduleActionResult,
+        >(
+            "temporal.api.schedule.v1.ScheduleActionResult",
+            v,
+            f_temporal__api__schedule__v1__schedule_action_result(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::ScheduleInfo,
+            up::temporal::api::schedule::v1::ScheduleInfo,
+        >(
+            "temporal.api.schedule.v1.ScheduleInfo",
+            v,
+            f_temporal__api__schedule__v1__schedule_info(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::ScheduleListEntry,
+            up::temporal::api::schedule::v1::ScheduleListEntry,
+        >(
+            "temporal.api.schedule.v1.ScheduleListEntry",
+            v,
+            f_temporal__api__schedule__v1__schedule_list_entry(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::ScheduleListInfo,
+            up::temporal::api::schedule::v1::ScheduleListInfo,
+        >(
+            "temporal.api.schedule.v1.ScheduleListInfo",
+            v,
+            f_temporal__api__schedule__v1__schedule_list_info(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::SchedulePatch,
+            up::temporal::api::schedule::v1::SchedulePatch,
+        >(
+            "temporal.api.schedule.v1.SchedulePatch",
+            v,
+            f_temporal__api__schedule__v1__schedule_patch(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::SchedulePolicies,
+            up::temporal::api::schedule::v1::SchedulePolicies,
+        >(
+            "temporal.api.schedule.v1.SchedulePolicies",
+            v,
+            f_temporal__api__schedule__v1__schedule_policies(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::ScheduleSpec,
+            up::temporal::api::schedule::v1::ScheduleSpec,
+        >(
+            "temporal.api.schedule.v1.ScheduleSpec",
+            v,
+            f_temporal__api__schedule__v1__schedule_spec(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::ScheduleState,
+            up::temporal::api::schedule::v1::ScheduleState,
+        >(
+            "temporal.api.schedule.v1.ScheduleState",
+            v,
+            f_temporal__api__schedule__v1__schedule_state(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::StructuredCalendarSpec,
+            up::temporal::api::schedule::v1::StructuredCalendarSpec,
+        >(
+            "temporal.api.schedule.v1.StructuredCalendarSpec",
+            v,
+            f_temporal__api__schedule__v1__structured_calendar_spec(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::schedule::v1::TriggerImmediatelyRequest,
+            up::temporal::api::schedule::v1::TriggerImmediatelyRequest,
+        >(
+            "temporal.api.schedule.v1.TriggerImmediatelyRequest",
+            v,
+            f_temporal__api__schedule__v1__trigger_immediately_request(0, v),
             false,
         ) {
             errors.push(e);
@@ -5290,6 +6481,19 @@ pub(crate) fn run_all() -> Vec<String> {
             "temporal.api.workflow.v1.DeploymentVersionTransition",
             v,
             f_temporal__api__workflow__v1__deployment_version_transition(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..3 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflow::v1::NewWorkflowExecutionInfo,
+            up::temporal::api::workflow::v1::NewWorkflowExecutionInfo,
+        >(
+            "temporal.api.workflow.v1.NewWorkflowExecutionInfo",
+            v,
+            f_temporal__api__workflow__v1__new_workflow_execution_info(0, v),
             false,
         ) {
             errors.push(e);
@@ -5584,6 +6788,84 @@ pub(crate) fn run_all() -> Vec<String> {
     for v in 0..2 {
         if let Err(e) = super::roundtrip::<ours::temporal::api::workflowservice::v1::count_workflow_executions_response::AggregationGroup, up::temporal::api::workflowservice::v1::count_workflow_executions_response::AggregationGroup>("temporal.api.workflowservice.v1.CountWorkflowExecutionsResponse.AggregationGroup", v, f_temporal__api__workflowservice__v1__count_workflow_executions_response__aggregation_group(0, v), false) { errors.push(e); }
     }
+    for v in 0..3 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::CreateScheduleRequest,
+            up::temporal::api::workflowservice::v1::CreateScheduleRequest,
+        >(
+            "temporal.api.workflowservice.v1.CreateScheduleRequest",
+            v,
+            f_temporal__api__workflowservice__v1__create_schedule_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::CreateScheduleResponse,
+            up::temporal::api::workflowservice::v1::CreateScheduleResponse,
+        >(
+            "temporal.api.workflowservice.v1.CreateScheduleResponse",
+            v,
+            f_temporal__api__workflowservice__v1__create_schedule_response(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::DeleteScheduleRequest,
+            up::temporal::api::workflowservice::v1::DeleteScheduleRequest,
+        >(
+            "temporal.api.workflowservice.v1.DeleteScheduleRequest",
+            v,
+            f_temporal__api__workflowservice__v1__delete_schedule_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::DeleteScheduleResponse,
+            up::temporal::api::workflowservice::v1::DeleteScheduleResponse,
+        >(
+            "temporal.api.workflowservice.v1.DeleteScheduleResponse",
+            v,
+            f_temporal__api__workflowservice__v1__delete_schedule_response(0, v),
+            true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::DescribeScheduleRequest,
+            up::temporal::api::workflowservice::v1::DescribeScheduleRequest,
+        >(
+            "temporal.api.workflowservice.v1.DescribeScheduleRequest",
+            v,
+            f_temporal__api__workflowservice__v1__describe_schedule_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..3 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::DescribeScheduleResponse,
+            up::temporal::api::workflowservice::v1::DescribeScheduleResponse,
+        >(
+            "temporal.api.workflowservice.v1.DescribeScheduleResponse",
+            v,
+            f_temporal__api__workflowservice__v1__describe_schedule_response(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
     for v in 0..2 {
         if let Err(e) = super::roundtrip::<
             ours::temporal::api::workflowservice::v1::DescribeWorkflowExecutionRequest,
@@ -5605,6 +6887,58 @@ pub(crate) fn run_all() -> Vec<String> {
             "temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse",
             v,
             f_temporal__api__workflowservice__v1__describe_workflow_execution_response(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..10 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::ExecuteMultiOperationRequest,
+            up::temporal::api::workflowservice::v1::ExecuteMultiOperationRequest,
+        >(
+            "temporal.api.workflowservice.v1.ExecuteMultiOperationRequest",
+            v,
+            f_temporal__api__workflowservice__v1__execute_multi_operation_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..10 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::execute_multi_operation_request::Operation,
+            up::temporal::api::workflowservice::v1::execute_multi_operation_request::Operation,
+        >(
+            "temporal.api.workflowservice.v1.ExecuteMultiOperationRequest.Operation",
+            v,
+            f_temporal__api__workflowservice__v1__execute_multi_operation_request__operation(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..10 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::ExecuteMultiOperationResponse,
+            up::temporal::api::workflowservice::v1::ExecuteMultiOperationResponse,
+        >(
+            "temporal.api.workflowservice.v1.ExecuteMultiOperationResponse",
+            v,
+            f_temporal__api__workflowservice__v1__execute_multi_operation_response(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..10 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::execute_multi_operation_response::Response,
+            up::temporal::api::workflowservice::v1::execute_multi_operation_response::Response,
+        >(
+            "temporal.api.workflowservice.v1.ExecuteMultiOperationResponse.Response",
+            v,
+            f_temporal__api__workflowservice__v1__execute_multi_operation_response__response(0, v),
             false,
         ) {
             errors.push(e);
@@ -5677,6 +7011,32 @@ pub(crate) fn run_all() -> Vec<String> {
     }
     for v in 0..2 {
         if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::ListSchedulesRequest,
+            up::temporal::api::workflowservice::v1::ListSchedulesRequest,
+        >(
+            "temporal.api.workflowservice.v1.ListSchedulesRequest",
+            v,
+            f_temporal__api__workflowservice__v1__list_schedules_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::ListSchedulesResponse,
+            up::temporal::api::workflowservice::v1::ListSchedulesResponse,
+        >(
+            "temporal.api.workflowservice.v1.ListSchedulesResponse",
+            v,
+            f_temporal__api__workflowservice__v1__list_schedules_response(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
             ours::temporal::api::workflowservice::v1::ListWorkflowExecutionsRequest,
             up::temporal::api::workflowservice::v1::ListWorkflowExecutionsRequest,
         >(
@@ -5696,6 +7056,58 @@ pub(crate) fn run_all() -> Vec<String> {
             "temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse",
             v,
             f_temporal__api__workflowservice__v1__list_workflow_executions_response(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::PatchScheduleRequest,
+            up::temporal::api::workflowservice::v1::PatchScheduleRequest,
+        >(
+            "temporal.api.workflowservice.v1.PatchScheduleRequest",
+            v,
+            f_temporal__api__workflowservice__v1__patch_schedule_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::PatchScheduleResponse,
+            up::temporal::api::workflowservice::v1::PatchScheduleResponse,
+        >(
+            "temporal.api.workflowservice.v1.PatchScheduleResponse",
+            v,
+            f_temporal__api__workflowservice__v1__patch_schedule_response(0, v),
+            true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::PollWorkflowExecutionUpdateRequest,
+            up::temporal::api::workflowservice::v1::PollWorkflowExecutionUpdateRequest,
+        >(
+            "temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateRequest",
+            v,
+            f_temporal__api__workflowservice__v1__poll_workflow_execution_update_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..10 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::PollWorkflowExecutionUpdateResponse,
+            up::temporal::api::workflowservice::v1::PollWorkflowExecutionUpdateResponse,
+        >(
+            "temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateResponse",
+            v,
+            f_temporal__api__workflowservice__v1__poll_workflow_execution_update_response(0, v),
             false,
         ) {
             errors.push(e);
@@ -5727,6 +7139,62 @@ pub(crate) fn run_all() -> Vec<String> {
             errors.push(e);
         }
     }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatByIdRequest,
+            up::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatByIdRequest,
+        >(
+            "temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatByIdRequest",
+            v,
+            f_temporal__api__workflowservice__v1__record_activity_task_heartbeat_by_id_request(
+                0, v,
+            ),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatByIdResponse,
+            up::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatByIdResponse,
+        >(
+            "temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatByIdResponse",
+            v,
+            f_temporal__api__workflowservice__v1__record_activity_task_heartbeat_by_id_response(
+                0, v,
+            ),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatRequest,
+            up::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatRequest,
+        >(
+            "temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatRequest",
+            v,
+            f_temporal__api__workflowservice__v1__record_activity_task_heartbeat_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatResponse,
+            up::temporal::api::workflowservice::v1::RecordActivityTaskHeartbeatResponse,
+        >(
+            "temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatResponse",
+            v,
+            f_temporal__api__workflowservice__v1__record_activity_task_heartbeat_response(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
     for v in 0..6 {
         if let Err(e) = super::roundtrip::<
             ours::temporal::api::workflowservice::v1::RequestCancelWorkflowExecutionRequest,
@@ -5749,6 +7217,170 @@ pub(crate) fn run_all() -> Vec<String> {
             v,
             f_temporal__api__workflowservice__v1__request_cancel_workflow_execution_response(0, v),
             true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledByIdRequest,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskCanceledByIdRequest,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskCanceledByIdRequest",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_canceled_by_id_request(
+                0, v,
+            ),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledByIdResponse,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskCanceledByIdResponse,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskCanceledByIdResponse",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_canceled_by_id_response(
+                0, v,
+            ),
+            true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledRequest,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskCanceledRequest,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskCanceledRequest",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_canceled_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskCanceledResponse,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskCanceledResponse,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskCanceledResponse",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_canceled_response(0, v),
+            true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedByIdRequest,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskCompletedByIdRequest,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskCompletedByIdRequest",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_completed_by_id_request(
+                0, v,
+            ),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedByIdResponse,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskCompletedByIdResponse,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskCompletedByIdResponse",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_completed_by_id_response(
+                0, v,
+            ),
+            true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedRequest,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskCompletedRequest,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_completed_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskCompletedResponse,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskCompletedResponse,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskCompletedResponse",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_completed_response(0, v),
+            true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..10 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedByIdRequest,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskFailedByIdRequest,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskFailedByIdRequest",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_failed_by_id_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..10 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedByIdResponse,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskFailedByIdResponse,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskFailedByIdResponse",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_failed_by_id_response(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..10 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedRequest,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskFailedRequest,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskFailedRequest",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_failed_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..10 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::RespondActivityTaskFailedResponse,
+            up::temporal::api::workflowservice::v1::RespondActivityTaskFailedResponse,
+        >(
+            "temporal.api.workflowservice.v1.RespondActivityTaskFailedResponse",
+            v,
+            f_temporal__api__workflowservice__v1__respond_activity_task_failed_response(0, v),
+            false,
         ) {
             errors.push(e);
         }
@@ -5857,6 +7489,58 @@ pub(crate) fn run_all() -> Vec<String> {
             v,
             f_temporal__api__workflowservice__v1__terminate_workflow_execution_response(0, v),
             true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..3 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::UpdateScheduleRequest,
+            up::temporal::api::workflowservice::v1::UpdateScheduleRequest,
+        >(
+            "temporal.api.workflowservice.v1.UpdateScheduleRequest",
+            v,
+            f_temporal__api__workflowservice__v1__update_schedule_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::UpdateScheduleResponse,
+            up::temporal::api::workflowservice::v1::UpdateScheduleResponse,
+        >(
+            "temporal.api.workflowservice.v1.UpdateScheduleResponse",
+            v,
+            f_temporal__api__workflowservice__v1__update_schedule_response(0, v),
+            true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..6 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::UpdateWorkflowExecutionRequest,
+            up::temporal::api::workflowservice::v1::UpdateWorkflowExecutionRequest,
+        >(
+            "temporal.api.workflowservice.v1.UpdateWorkflowExecutionRequest",
+            v,
+            f_temporal__api__workflowservice__v1__update_workflow_execution_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..10 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::UpdateWorkflowExecutionResponse,
+            up::temporal::api::workflowservice::v1::UpdateWorkflowExecutionResponse,
+        >(
+            "temporal.api.workflowservice.v1.UpdateWorkflowExecutionResponse",
+            v,
+            f_temporal__api__workflowservice__v1__update_workflow_execution_response(0, v),
+            false,
         ) {
             errors.push(e);
         }

@@ -1,0 +1,99 @@
+//! Raw calls: any method of the `WorkflowService` or `OperatorService`, for what has no typed
+//! wrapper yet.
+
+use prost::Message;
+
+use super::call::Call;
+use super::rpc::Service;
+use super::{Client, Error};
+
+impl Client {
+    /// Call `method` of `service` with `request` and decode the answer as `Resp`: the escape
+    /// hatch for whatever this client has no typed call for.
+    ///
+    /// The call gets everything a typed call gets: the client's headers (`client-name`,
+    /// `client-version`, `temporal-namespace` with [`namespace`](Self::namespace),
+    /// `authorization` with the API key, the configured metadata), its deadline
+    /// ([`RpcOptions::timeout`](super::RpcOptions::timeout), every attempt included),
+    /// retries of transient failures until then ([`RetryConfig`](super::RetryConfig)) and
+    /// the mapping of server errors to [`Error`]. The client cannot tell what the method
+    /// does, so it retries it as a read: retries resend the same bytes, so a request that
+    /// carries a request id stays idempotent; one that does not may be applied twice if an
+    /// attempt's answer is lost, and a call that runs out of time is
+    /// [`Error::DeadlineExceeded`] even if it may have been applied.
+    ///
+    /// `Req` and `Resp` are any prost messages with the wire format of the method's request
+    /// and response: the types of `temporal_lite_proto`, or those of another crate generated
+    /// from Temporal's `.proto` files. The request is sent as it is: set its `namespace`
+    /// field yourself, and run payloads through [`encode_payloads`](Self::encode_payloads) /
+    /// [`decode_payloads`](Self::decode_payloads) if the client has a payload codec.
+    ///
+    /// `method` is the bare method name (`"AddSearchAttributes"`,
+    /// `"DescribeTaskQueue"`); an empty name or one with a `/` fails with
+    /// [`Error::InvalidOptions`] before any call.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &temporal_lite_core::client::Client) -> Result<(), temporal_lite_core::client::Error> {
+    /// use temporal_lite_core::client::Service;
+    /// use temporal_lite_proto::temporal::api::enums::v1::IndexedValueType;
+    /// use temporal_lite_proto::temporal::api::operatorservice::v1::{
+    ///     AddSearchAttributesRequest, AddSearchAttributesResponse,
+    /// };
+    ///
+    /// let request = AddSearchAttributesRequest {
+    ///     search_attributes: [("CustomerId".to_string(), IndexedValueType::Keyword as i32)].into(),
+    ///     namespace: client.namespace().to_string(),
+    /// };
+    /// let _: AddSearchAttributesResponse =
+    ///     client.raw_call(Service::Operator, "AddSearchAttributes", &request).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn raw_call<Req, Resp>(
+        &self,
+        service: Service,
+        method: &str,
+        request: &Req,
+    ) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
+        check_method(method)?;
+        self.call(Call::read(method).on(service), request).await
+    }
+
+    /// Like [`raw_call`](Self::raw_call), for a method the server holds until something
+    /// happens (a long poll, such as `PollWorkflowExecutionUpdate` or
+    /// `GetWorkflowExecutionHistory` with `wait_new_event`): each attempt is held for at most
+    /// [`RpcOptions::long_poll_timeout`](super::RpcOptions::long_poll_timeout), and it is
+    /// retried with no deadline of its own until it has an answer.
+    pub async fn raw_long_poll<Req, Resp>(
+        &self,
+        service: Service,
+        method: &str,
+        request: &Req,
+    ) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
+        check_method(method)?;
+        self.call(Call::long_poll(method).on(service), request)
+            .await
+    }
+}
+
+fn check_method(method: &str) -> Result<(), Error> {
+    let valid = !method.is_empty()
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::invalid(alloc::format!(
+            "raw call: `{method}` is not a method name; pass the bare name such as \
+             \"DescribeTaskQueue\", without the service path"
+        )))
+    }
+}
