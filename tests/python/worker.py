@@ -266,7 +266,7 @@ class SignalWait:
         return {"status": self._status, "value": self._value, "total": self._total}
 
     @workflow.query(name="fail")
-    def fail(self, extra_bytes: int = 0) -> Any:
+    def fail_query(self, extra_bytes: int = 0) -> Any:
         raise ApplicationError(
             "query fails on purpose" + "x" * extra_bytes,
             "x" * extra_bytes,

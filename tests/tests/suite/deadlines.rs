@@ -489,7 +489,10 @@ pub(crate) async fn large_error_details_arrive_typed(ctx: &Ctx) -> TestResult {
         match &error {
             Error::QueryFailed { message, failure } => {
                 // (The server cuts messages at 4000 bytes.)
-                assert!(message.starts_with("query fails on purpose"), "{extra} B");
+                assert!(
+                    message.starts_with("query fails on purpose"),
+                    "{extra} B: {message:.200}"
+                );
                 if let Some(failure) = failure {
                     let FailureKind::Application { details, .. } = &failure.kind else {
                         return Err(fail(format!("not an application failure: {failure:?}")));
