@@ -38,14 +38,13 @@ fn options() -> ConnectOptions {
 }
 
 /// Retries without jitter, so that virtual times are exact: 100 ms, 200 ms, 400 ms, ...
-fn exact_retries(timeout: Duration, max_elapsed: Duration) -> RpcOptions {
+fn exact_retries(timeout: Duration) -> RpcOptions {
     RpcOptions {
         timeout,
         retry: RetryConfig {
             initial_interval: ms(100),
             multiplier: 2.0,
             jitter: 0.0,
-            max_elapsed,
             ..RetryConfig::default()
         },
         ..RpcOptions::default()
@@ -119,10 +118,9 @@ fn unavailable_twice_then_ok_is_one_start_with_one_request_id() {
         .respond_status(status::unavailable("frontend restarting"))
         .times(2)
         .respond(started("run-1"));
-    let client = mock.client(options()).with_rpc_options(exact_retries(
-        Duration::from_secs(10),
-        Duration::from_secs(10),
-    ));
+    let client = mock
+        .client(options())
+        .with_rpc_options(exact_retries(Duration::from_secs(10)));
 
     let handle = start(&client).unwrap();
     assert_eq!(handle.first_execution_run_id(), Some("run-1"));
@@ -155,25 +153,46 @@ fn another_start_gets_another_request_id() {
 }
 
 #[test]
-fn transport_failures_are_retried_on_connect() {
+fn the_first_connect_fails_at_once_and_later_failures_are_retried() {
+    let refused = || TransportError::new(TransportErrorKind::Connect, "connection refused");
+    // Nothing listens: a misconfigured address fails the connect at once.
+    let mock = MockTransport::new();
+    mock.on("GetSystemInfo").fail(refused());
+    let error = block_on(Client::connect_with(
+        std::sync::Arc::new(mock.clone()),
+        mock.clock(),
+        options(),
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(&error, Error::Transport(e) if e.kind() == TransportErrorKind::Connect),
+        "{error}"
+    );
+    assert_eq!(mock.requests().len(), 1);
+    assert_eq!(mock.clock().now(), Duration::ZERO);
+
+    // Once the server has answered, the same failures are transient.
     let mock = MockTransport::new();
     mock.on("GetSystemInfo")
-        .fail(TransportError::new(TransportErrorKind::Connect, "refused"))
+        .respond(GetSystemInfoResponse {
+            server_version: "1.27.0".into(),
+            ..Default::default()
+        })
+        .times(1)
+        .fail(refused())
         .fail(TransportError::new(
             TransportErrorKind::Io,
             "connection reset",
         ))
-        .respond(GetSystemInfoResponse {
-            server_version: "1.27.0".into(),
-            ..Default::default()
-        });
+        .respond(GetSystemInfoResponse::default());
     let client = block_on(Client::connect_with(
         std::sync::Arc::new(mock.clone()),
         mock.clock(),
         options(),
     ))
     .unwrap();
-    assert_eq!(mock.requests_for("GetSystemInfo").len(), 3);
+    block_on(client.get_system_info()).unwrap();
+    assert_eq!(mock.requests_for("GetSystemInfo").len(), 4);
     assert_eq!(client.namespace(), "orders");
     // Not namespaced, and no request id to reuse.
     assert_eq!(mock.requests()[0].header("temporal-namespace"), None);
@@ -205,39 +224,37 @@ fn tls_failures_are_not_retried() {
 // ---------------------------------------------------------------------------------------
 
 #[test]
-fn a_reply_slower_than_the_deadline_times_out_within_the_retry_budget() {
+fn a_reply_slower_than_the_deadline_ends_the_call_at_the_deadline() {
     let mock = MockTransport::new();
-    mock.on(START)
-        .respond(started("run-1"))
+    mock.on("DescribeWorkflowExecution")
+        .respond(DescribeWorkflowExecutionResponse::default())
         .delay(Duration::from_secs(5));
-    let client = mock.client(options()).with_rpc_options(exact_retries(
-        Duration::from_secs(1),
-        Duration::from_secs(3),
-    ));
+    let client = mock
+        .client(options())
+        .with_rpc_options(exact_retries(Duration::from_secs(3)));
 
-    let error = start(&client).unwrap_err();
-    assert!(matches!(error, Error::DeadlineExceeded { .. }), "{error}");
+    let error = block_on(client.workflow_handle("checkout-7").describe()).unwrap_err();
+    assert!(
+        matches!(error, Error::DeadlineExceeded { attempts: 1, .. }),
+        "{error}"
+    );
     assert_eq!(error.code(), Some(Code::DEADLINE_EXCEEDED));
-
-    // Attempts at 0 s, 1.1 s and 2.3 s, each cut off after 1 s; a fourth would start at
-    // 3.7 s, past the 3 s budget. All in virtual time.
-    let attempts = mock.requests_for(START);
-    let arrivals: Vec<Duration> = attempts.iter().map(|a| a.at).collect();
-    assert_eq!(arrivals, [ms(0), ms(1100), ms(2300)]);
-    assert_eq!(mock.clock().now(), ms(3300));
-    assert_eq!(mock.clock().sleeps(), [ms(100), ms(200)]);
-    for attempt in &attempts {
-        assert_eq!(attempt.timeout, Some(Duration::from_secs(1)));
-        assert_eq!(attempt.header("grpc-timeout"), Some("1000000u"));
-    }
+    // One attempt, given the whole deadline, cut off at it. All in virtual time.
+    let attempts = mock.requests();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].timeout, Some(Duration::from_secs(3)));
+    assert_eq!(attempts[0].header("grpc-timeout"), Some("3000000u"));
+    assert_eq!(mock.clock().now(), Duration::from_secs(3));
+    assert!(mock.clock().sleeps().is_empty());
 }
 
 #[test]
-fn without_retries_the_deadline_is_one_timeout() {
+fn a_start_cut_off_by_its_deadline_reports_the_request_id() {
     let mock = MockTransport::new();
     mock.on(START)
         .respond(started("run-1"))
-        .delay(Duration::from_secs(30));
+        .delay(Duration::from_secs(30))
+        .times(1);
     let rpc = RpcOptions {
         timeout: Duration::from_secs(2),
         retry: RetryConfig::no_retries(),
@@ -245,19 +262,35 @@ fn without_retries_the_deadline_is_one_timeout() {
     };
     let client = mock.client(options()).with_rpc_options(rpc);
     let error = start(&client).unwrap_err();
-    assert!(matches!(error, Error::DeadlineExceeded { .. }), "{error}");
+    let sent: StartWorkflowExecutionRequest = mock.requests()[0].decode().unwrap();
+    // The request may have reached the server: the start may have happened.
+    match &error {
+        Error::OutcomeUnknown {
+            request_id: Some(id),
+            attempts: 1,
+            ..
+        } => assert_eq!(id, &sent.request_id),
+        other => panic!("expected OutcomeUnknown, got {other:?}"),
+    }
     assert_eq!(mock.clock().now(), Duration::from_secs(2));
     assert_eq!(mock.requests().len(), 1);
+
+    // Starting again with that request id is safe: the server answers with the same run.
+    let options = StartWorkflowOptions::new("checkout-7", "shop").request_id(&sent.request_id);
+    mock.on(START).respond(started("run-1"));
+    let handle = block_on(client.start_workflow("Checkout", ("cart-7", 3), options)).unwrap();
+    assert_eq!(handle.result_run_id(), Some("run-1"));
+    let again: StartWorkflowExecutionRequest = mock.requests()[1].decode().unwrap();
+    assert_eq!(again.request_id, sent.request_id);
 }
 
 #[test]
 fn a_slow_reply_within_the_deadline_succeeds() {
     let mock = MockTransport::new();
     mock.on(START).respond(started("run-1")).delay(ms(950));
-    let client = mock.client(options()).with_rpc_options(exact_retries(
-        Duration::from_secs(1),
-        Duration::from_secs(3),
-    ));
+    let client = mock
+        .client(options())
+        .with_rpc_options(exact_retries(Duration::from_secs(1)));
     start(&client).unwrap();
     assert_eq!(mock.clock().now(), ms(950));
     assert!(mock.clock().sleeps().is_empty());

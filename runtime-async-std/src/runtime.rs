@@ -2,10 +2,9 @@ use std::boxed::Box;
 use std::time::{Duration, Instant};
 
 use async_std::net::TcpStream;
-use async_trait::async_trait;
 use futures_rustls::TlsConnector;
-use temporal_lite_core::engine::{BoxFuture, BoxIo, BoxSleep, ConnectError, Runtime, TlsConnect};
-use temporal_lite_core::time::Clock;
+use temporal_lite_core::engine::{BoxFuture, BoxIo, ConnectError, Runtime, TlsConnect};
+use temporal_lite_core::time::{Clock, Sleep};
 
 use crate::io::AsyncStdIo;
 
@@ -41,10 +40,6 @@ impl Runtime for AsyncStdRuntime {
         drop(async_std::task::spawn(future));
     }
 
-    fn sleep(&self, duration: Duration) -> BoxSleep {
-        Box::pin(async_std::task::sleep(duration))
-    }
-
     fn connect(
         &self,
         host: &str,
@@ -52,8 +47,9 @@ impl Runtime for AsyncStdRuntime {
         tls: Option<TlsConnect>,
     ) -> BoxFuture<Result<BoxIo, ConnectError>> {
         let host = host.to_owned();
-        // Nothing here needs a runtime context, so the future runs on the caller's task;
-        // dropping it (the engine's connect timeout) abandons the attempt.
+        // Nothing here needs a runtime context, so the future runs on the task that polls
+        // it (the engine's connect task); dropping it (the connect timeout) abandons the
+        // attempt.
         Box::pin(async move {
             let tcp = TcpStream::connect((host.as_str(), port))
                 .await
@@ -71,13 +67,12 @@ impl Runtime for AsyncStdRuntime {
     }
 }
 
-#[async_trait]
 impl Clock for AsyncStdRuntime {
     fn now(&self) -> Duration {
         self.origin.elapsed()
     }
 
-    async fn sleep(&self, duration: Duration) {
-        async_std::task::sleep(duration).await;
+    fn sleep(&self, duration: Duration) -> Sleep {
+        Box::pin(async_std::task::sleep(duration))
     }
 }

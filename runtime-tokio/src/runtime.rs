@@ -2,9 +2,8 @@ use std::boxed::Box;
 use std::io;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use temporal_lite_core::engine::{BoxFuture, BoxIo, BoxSleep, ConnectError, Runtime, TlsConnect};
-use temporal_lite_core::time::Clock;
+use temporal_lite_core::engine::{BoxFuture, BoxIo, ConnectError, Runtime, TlsConnect};
+use temporal_lite_core::time::{Clock, Sleep};
 use tokio::net::TcpStream;
 use tokio::runtime::Handle;
 use tokio::time::Instant;
@@ -53,10 +52,6 @@ impl Runtime for TokioRuntime {
         drop(self.handle.spawn(future));
     }
 
-    fn sleep(&self, duration: Duration) -> BoxSleep {
-        Box::pin(self.sleep_future(duration))
-    }
-
     fn connect(
         &self,
         host: &str,
@@ -99,14 +94,13 @@ impl Drop for AbortOnDrop {
     }
 }
 
-#[async_trait]
 impl Clock for TokioRuntime {
     fn now(&self) -> Duration {
         let _context = self.handle.enter();
         Instant::now().saturating_duration_since(self.origin)
     }
 
-    async fn sleep(&self, duration: Duration) {
-        self.sleep_future(duration).await;
+    fn sleep(&self, duration: Duration) -> Sleep {
+        Box::pin(self.sleep_future(duration))
     }
 }

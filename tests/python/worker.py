@@ -30,6 +30,10 @@ Workflows (type names as registered; arguments and results are JSON payloads):
                                   Query "state" -> {"status": "waiting" | "finished",
                                                     "value": <finish value or null>,
                                                     "total": <sum of updates>}.
+                                  Query "fail" (extra_bytes: int = 0) -> fails with an
+                                  ApplicationError (type "QueryFailure") whose message
+                                  ("query fails on purpose") and one detail (a string) have
+                                  that many "x" added.
                                   Update "add" (n: int) -> new total; rejected by its validator
                                   when n < 0 (ValueError "n must not be negative").
                                   Update "add_slowly" (n: int) -> new total, after a 1 s durable
@@ -260,6 +264,14 @@ class SignalWait:
     @workflow.query(name="state")
     def state(self) -> dict:
         return {"status": self._status, "value": self._value, "total": self._total}
+
+    @workflow.query(name="fail")
+    def fail_query(self, extra_bytes: int = 0) -> Any:
+        raise ApplicationError(
+            "query fails on purpose" + "x" * extra_bytes,
+            "x" * extra_bytes,
+            type="QueryFailure",
+        )
 
     @workflow.update(name="add")
     def add(self, n: int) -> int:

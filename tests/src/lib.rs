@@ -6,7 +6,9 @@
 //!   database file, with [`DevServer::kill_hard`] and [`DevServer::restart`] for fault tests;
 //! - [`PythonWorker`]: `tests/python/worker.py`, a Python SDK worker whose workflows are listed
 //!   in that file's docstring;
-//! - [`shared_env`]: one server and one worker for all tests of a test binary.
+//! - [`shared_env`]: one server and one worker for all tests of a test binary;
+//! - [`fault_proxy::FaultProxy`]: an HTTP/2 proxy that refuses, resets, blackholes, loses
+//!   responses of chosen methods and sends GOAWAY, in front of a real server.
 //!
 //! Every process runs under `scripts/supervise.sh` in its own process group: dropping the
 //! handle stops it (SIGTERM, then SIGKILL), and if the test process dies first the supervisor
@@ -20,6 +22,7 @@ pub mod base64;
 pub mod certs;
 mod dev_server;
 mod env;
+pub mod fault_proxy;
 pub mod mock_server;
 pub mod paths;
 mod process;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use temporal_lite_core::client::{Error as ClientError, RetryConfig, RpcOptions};
+use temporal_lite_core::client::{Error as ClientError, RpcOptions};
 use temporal_lite_core::config::{ConnectOptions, PrivateKey, TlsOptions};
 use temporal_lite_core::engine::{Http2Settings, Http2Transport};
 use temporal_lite_core::grpc::{
@@ -165,16 +165,33 @@ async fn oversize_response_body_is_rejected_and_connection_survives() {
 }
 
 #[tokio::test]
-async fn oversize_declared_length_is_resource_exhausted() {
-    // A prefix declaring 1 GiB, then a few bytes: rejected from the prefix alone.
+async fn oversize_declared_length_fails_before_the_message_arrives() {
+    // A prefix declaring 1 GiB, then a few bytes: rejected by the transport from the prefix
+    // alone (it would not wait for, nor buffer, the rest), and the stream is reset.
     let mut body = vec![0u8, 0x40, 0, 0, 0];
     body.extend_from_slice(b"abc");
     let body = Bytes::from(body);
-    let server = MockServer::start(move |_| Reply::framed(body.clone(), usize::MAX)).await;
-    let response = plaintext(&server).unary(request(b"x")).await.unwrap();
-    let status = decode_unary_response(&response, DEFAULT_RECEIVE_LIMIT).unwrap_err();
-    assert_eq!(status.code, Code::RESOURCE_EXHAUSTED);
-    assert!(status.message.contains("1073741824"), "{}", status.message);
+    let server = MockServer::start(move |request| {
+        if request.body_message() == "big" {
+            Reply::framed(body.clone(), usize::MAX)
+        } else {
+            Reply::unary("small")
+        }
+    })
+    .await;
+    let transport = plaintext(&server);
+    let started = Instant::now();
+    let error = call_err(&*transport, request(b"big")).await;
+    assert_eq!(
+        error.kind(),
+        TransportErrorKind::ResponseTooLarge,
+        "{error}"
+    );
+    assert!(error.message().contains("1073741824"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The connection is still fine.
+    assert_eq!(call_ok(&*transport, b"small").await, &b"small"[..]);
+    assert_eq!(server.connections(), 1);
 }
 
 #[tokio::test]
@@ -417,27 +434,57 @@ async fn refused_connection_is_connect_error() {
 }
 
 #[tokio::test]
-async fn connect_with_rpc_options_fails_fast_without_retries() {
+async fn connect_with_rpc_options_applies_the_deadline_to_the_check() {
+    // A peer that accepts TCP and never answers: the check ends at its 300 ms deadline,
+    // long before the 10 s connect timeout.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let rpc = RpcOptions {
+        timeout: Duration::from_millis(300),
+        ..RpcOptions::default()
+    };
+    let started = Instant::now();
+    let error = temporal_lite_tokio::Client::connect_with_rpc_options(
+        ConnectOptions::new(address.to_string()),
+        rpc,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&error, ClientError::DeadlineExceeded { attempts: 1, .. }),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    holder.abort();
+}
+
+#[tokio::test]
+async fn a_refused_first_connect_fails_at_once() {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let options = ConnectOptions::new(format!("127.0.0.1:{port}"));
-    let rpc = RpcOptions {
-        retry: RetryConfig::no_retries(),
-        ..RpcOptions::default()
-    };
     let started = Instant::now();
-    let error = temporal_lite_tokio::Client::connect_with_rpc_options(options, rpc)
-        .await
-        .unwrap_err();
+    let error =
+        temporal_lite_tokio::Client::connect(ConnectOptions::new(format!("127.0.0.1:{port}")))
+            .await
+            .unwrap_err();
     assert!(
         matches!(&error, ClientError::Transport(e) if e.kind() == TransportErrorKind::Connect),
         "{error}"
     );
-    // The default retries would keep at it for about 10 s.
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_secs(1),
         "{:?}",
         started.elapsed()
     );
@@ -465,7 +512,12 @@ async fn silent_tls_server_hits_connect_timeout() {
     let started = Instant::now();
     let error = call_err(&*transport_for(&options), request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Connect, "{error}");
-    assert!(error.message().contains("timed out"), "{error}");
+    assert!(
+        error.message().contains("no answer from")
+            && error.message().contains("within 300ms (connect_timeout)"),
+        "{error}"
+    );
+    assert!(error.is_unprocessed());
     assert!(started.elapsed() < Duration::from_secs(3));
     holder.abort();
 }
@@ -619,4 +671,50 @@ async fn mutual_tls() {
     let error = call_err(&*transport_for(&options), request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Tls, "{error}");
     assert!(error.message().contains("CertificateRequired"), "{error}");
+}
+
+// ---- Response header list limit ----
+
+/// A Trailers-Only error whose `grpc-status-details-bin` is `details` bytes of base64.
+fn status_with_details(details: usize) -> Reply {
+    Reply::Raw {
+        status: 200,
+        headers: vec![
+            ("content-type".into(), "application/grpc".into()),
+            ("grpc-status".into(), "9".into()),
+            ("grpc-message".into(), "precondition failed".into()),
+            ("grpc-status-details-bin".into(), "QUFB".repeat(details / 4)),
+        ],
+        chunks: Vec::new(),
+        trailers: None,
+    }
+}
+
+#[tokio::test]
+async fn large_error_details_in_trailers_arrive() {
+    // 200 KiB of details: far over hyper's own 16 KiB default, well under ours.
+    let server = MockServer::start(|_| status_with_details(200 * 1024)).await;
+    let response = plaintext(&server).unary(request(b"x")).await.unwrap();
+    let status = decode_unary_response(&response, DEFAULT_RECEIVE_LIMIT).unwrap_err();
+    assert_eq!(status.code, Code::FAILED_PRECONDITION);
+    assert_eq!(status.details.len(), 150 * 1024);
+
+    // Over a configured limit: a clear error naming the setting, not a bare reset.
+    let runtime = Arc::new(TokioRuntime::try_current().unwrap());
+    let mut settings = Http2Settings::default();
+    settings.max_header_list_size = 16 * 1024;
+    let transport = Http2Transport::with_settings(
+        runtime,
+        &ConnectOptions::new(server.address_string()),
+        settings,
+    )
+    .unwrap();
+    let error = call_err(&transport, request(b"x")).await;
+    assert_eq!(
+        error.kind(),
+        TransportErrorKind::ResponseTooLarge,
+        "{error}"
+    );
+    assert!(error.message().contains("max_header_list_size"), "{error}");
+    assert!(!error.is_unprocessed());
 }

@@ -24,7 +24,7 @@ use serde::Serialize;
 use temporal_lite_core::client::{Client, HistoryPageOptions, StartWorkflowOptions};
 use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_core::grpc::{Metadata, Request, Response, Transport, TransportError};
-use temporal_lite_core::time::Clock;
+use temporal_lite_core::time::{Clock, Sleep};
 
 /// A bump allocator over a static arena (never frees): enough for a size probe.
 struct Bump {
@@ -103,14 +103,15 @@ impl Transport for Stub {
 
 struct Ticks;
 
-#[async_trait]
 impl Clock for Ticks {
     fn now(&self) -> Duration {
         Duration::from_millis(
             unsafe { core::ptr::read_volatile(core::ptr::addr_of!(RX[2])) } as u64,
         )
     }
-    async fn sleep(&self, _: Duration) {}
+    fn sleep(&self, _: Duration) -> Sleep {
+        Box::pin(async {})
+    }
 }
 
 fn block_on<F: Future>(f: F) -> F::Output {

@@ -18,8 +18,8 @@ use temporal_lite_proto::temporal::api::failure::v1::{
 };
 use temporal_lite_proto::temporal::api::workflowservice::v1 as ws;
 
+use super::call::Call;
 use super::codec::Slots;
-use super::rpc::CallKind;
 use super::types::to_proto_duration;
 use super::{Client, Error};
 use crate::payload::{Payload, PayloadError, ToPayloads, ToValue, Value};
@@ -194,12 +194,7 @@ impl AsyncActivityHandle {
                     ..Default::default()
                 };
                 let r: ws::RecordActivityTaskHeartbeatResponse = client
-                    .unary(
-                        "RecordActivityTaskHeartbeat",
-                        &request,
-                        CallKind::Normal,
-                        true,
-                    )
+                    .call(Call::repeatable("RecordActivityTaskHeartbeat"), &request)
                     .await?;
                 (r.cancel_requested, r.activity_paused, r.activity_reset)
             }
@@ -218,11 +213,9 @@ impl AsyncActivityHandle {
                     ..Default::default()
                 };
                 let r: ws::RecordActivityTaskHeartbeatByIdResponse = client
-                    .unary(
-                        "RecordActivityTaskHeartbeatById",
+                    .call(
+                        Call::repeatable("RecordActivityTaskHeartbeatById"),
                         &request,
-                        CallKind::Normal,
-                        true,
                     )
                     .await?;
                 (r.cancel_requested, r.activity_paused, r.activity_reset)
@@ -251,11 +244,9 @@ impl AsyncActivityHandle {
                     ..Default::default()
                 };
                 let _: ws::RespondActivityTaskCompletedResponse = client
-                    .unary(
-                        "RespondActivityTaskCompleted",
+                    .call(
+                        Call::non_idempotent("RespondActivityTaskCompleted"),
                         &request,
-                        CallKind::Normal,
-                        true,
                     )
                     .await?;
             }
@@ -274,11 +265,9 @@ impl AsyncActivityHandle {
                     ..Default::default()
                 };
                 let _: ws::RespondActivityTaskCompletedByIdResponse = client
-                    .unary(
-                        "RespondActivityTaskCompletedById",
+                    .call(
+                        Call::non_idempotent("RespondActivityTaskCompletedById"),
                         &request,
-                        CallKind::Normal,
-                        true,
                     )
                     .await?;
             }
@@ -312,12 +301,7 @@ impl AsyncActivityHandle {
                     ..Default::default()
                 };
                 let _: ws::RespondActivityTaskFailedResponse = client
-                    .unary(
-                        "RespondActivityTaskFailed",
-                        &request,
-                        CallKind::Normal,
-                        true,
-                    )
+                    .call(Call::non_idempotent("RespondActivityTaskFailed"), &request)
                     .await?;
             }
             Target::Id {
@@ -336,11 +320,9 @@ impl AsyncActivityHandle {
                     ..Default::default()
                 };
                 let _: ws::RespondActivityTaskFailedByIdResponse = client
-                    .unary(
-                        "RespondActivityTaskFailedById",
+                    .call(
+                        Call::non_idempotent("RespondActivityTaskFailedById"),
                         &request,
-                        CallKind::Normal,
-                        true,
                     )
                     .await?;
             }
@@ -366,11 +348,9 @@ impl AsyncActivityHandle {
                     ..Default::default()
                 };
                 let _: ws::RespondActivityTaskCanceledResponse = client
-                    .unary(
-                        "RespondActivityTaskCanceled",
+                    .call(
+                        Call::non_idempotent("RespondActivityTaskCanceled"),
                         &request,
-                        CallKind::Normal,
-                        true,
                     )
                     .await?;
             }
@@ -389,11 +369,9 @@ impl AsyncActivityHandle {
                     ..Default::default()
                 };
                 let _: ws::RespondActivityTaskCanceledByIdResponse = client
-                    .unary(
-                        "RespondActivityTaskCanceledById",
+                    .call(
+                        Call::non_idempotent("RespondActivityTaskCanceledById"),
                         &request,
-                        CallKind::Normal,
-                        true,
                     )
                     .await?;
             }

@@ -53,10 +53,40 @@ pub enum Error {
         /// The server's message.
         message: String,
     },
-    /// The call did not complete within its deadline (after retries, if any were allowed).
+    /// The call did not complete within its deadline, and the server cannot have acted on
+    /// it (a read, or a write that certainly never reached the server). Every transient
+    /// failure before the deadline was retried; `attempts` says how many attempts were
+    /// made and `last_cause` why the last one failed.
+    ///
+    /// Also what a server's own `DEADLINE_EXCEEDED` status becomes (`attempts` then counts
+    /// the attempt that got it).
     DeadlineExceeded {
-        /// What timed out.
+        /// What ran out of time, and the last cause.
         message: String,
+        /// Attempts made, the first included (0 when the deadline had passed before the
+        /// first could start).
+        attempts: u32,
+        /// Why the last attempt failed (for a transport timeout: "no answer from ... within
+        /// ..."), if it failed before the deadline ended it.
+        last_cause: Option<Box<Error>>,
+    },
+    /// The call ended without an answer after its request may have reached the server: a
+    /// start, signal or terminate may or may not have happened.
+    ///
+    /// With a `request_id` (start, signal-with-start, signal, cancel), sending the same
+    /// request again with that id is safe: the server applies it at most once, and a start
+    /// repeated with the same id returns the run the first one started (set it with
+    /// [`StartWorkflowOptions::request_id`](super::StartWorkflowOptions::request_id)).
+    /// Without one (terminate), check the workflow's state before repeating the call.
+    OutcomeUnknown {
+        /// What happened, and the last cause.
+        message: String,
+        /// The request id the call carried, which makes repeating it safe.
+        request_id: Option<String>,
+        /// Attempts made, the first included.
+        attempts: u32,
+        /// Why the last attempt failed.
+        last_cause: Option<Box<Error>>,
     },
     /// The server refused the query because the workflow's state matched the query's
     /// [reject condition](super::QueryOptions::reject_condition).
@@ -136,7 +166,11 @@ impl Error {
             Code::NOT_FOUND => Error::NotFound { message },
             Code::PERMISSION_DENIED => Error::PermissionDenied { message },
             Code::UNAUTHENTICATED => Error::Unauthenticated { message },
-            Code::DEADLINE_EXCEEDED => Error::DeadlineExceeded { message },
+            Code::DEADLINE_EXCEEDED => Error::DeadlineExceeded {
+                message,
+                attempts: 1,
+                last_cause: None,
+            },
             _ => Error::Status(status),
         }
     }
@@ -233,7 +267,24 @@ impl fmt::Display for Error {
                 f,
                 "unauthenticated: {message}; check the API key or client certificate"
             ),
-            Error::DeadlineExceeded { message } => write!(f, "deadline exceeded: {message}"),
+            Error::DeadlineExceeded { message, .. } => write!(f, "deadline exceeded: {message}"),
+            Error::OutcomeUnknown {
+                message,
+                request_id,
+                ..
+            } => {
+                write!(f, "outcome unknown: {message}")?;
+                match request_id {
+                    Some(id) => write!(
+                        f,
+                        "; the request may have been applied: sending it again with request id \
+                         {id} is safe"
+                    ),
+                    None => f.write_str(
+                        "; the request may have been applied: check before sending it again",
+                    ),
+                }
+            }
             Error::QueryRejected { status } => {
                 write!(f, "query rejected: the workflow is {status}")
             }
@@ -265,6 +316,14 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
+            Error::DeadlineExceeded {
+                last_cause: Some(cause),
+                ..
+            }
+            | Error::OutcomeUnknown {
+                last_cause: Some(cause),
+                ..
+            } => Some(&**cause),
             Error::Transport(error) => Some(error),
             Error::Status(status) => Some(status),
             Error::PayloadConversion(error) => Some(error),
@@ -281,6 +340,8 @@ impl From<TransportError> for Error {
         match error.kind() {
             TransportErrorKind::Timeout => Error::DeadlineExceeded {
                 message: String::from(error.message()),
+                attempts: 1,
+                last_cause: None,
             },
             _ => Error::Transport(error),
         }

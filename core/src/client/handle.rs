@@ -16,13 +16,13 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
     TerminateWorkflowExecutionResponse,
 };
 
+use super::call::{Call, CallOptions, Deadline, Wait};
 use super::codec::Slots;
 use super::failure::{Failure, WorkflowError, WorkflowFailure, WorkflowOutcome};
 use super::history::{
     HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions, LongPollPacer,
 };
 use super::options::QueryOptions;
-use super::rpc::CallKind;
 use super::types::{RetryState, WorkflowDescription, WorkflowStatus};
 use super::{Client, Error};
 use crate::payload::{decode_first, FromValue, ToPayloads};
@@ -152,12 +152,7 @@ impl WorkflowHandle {
         };
         let mut response: DescribeWorkflowExecutionResponse = self
             .client
-            .unary(
-                "DescribeWorkflowExecution",
-                &request,
-                CallKind::Normal,
-                true,
-            )
+            .call(Call::read("DescribeWorkflowExecution"), &request)
             .await?;
         let mut slots = Slots::new();
         slots.description(&mut response);
@@ -169,18 +164,24 @@ impl WorkflowHandle {
 
     /// Fetch one page of the history of [`run_id`](Self::run_id) (latest run when `None`).
     ///
-    /// With `wait_new_event` this is a long poll and uses the long-poll deadline.
+    /// With `wait_new_event` this is a long poll: it waits until there is news or the
+    /// server's long-poll interval passes (each poll bounded by
+    /// [`long_poll_timeout`](super::RpcOptions::long_poll_timeout)), through transient
+    /// failures and outages, with no deadline of its own.
     pub async fn fetch_history_page(
         &self,
         options: &HistoryPageOptions,
     ) -> Result<HistoryPage, Error> {
-        self.fetch_page(self.run_id.as_deref(), options).await
+        let deadline = self.client.deadline(page_wait(options), CallOptions::NONE);
+        self.fetch_page(self.run_id.as_deref(), options, deadline)
+            .await
     }
 
     async fn fetch_page(
         &self,
         run_id: Option<&str>,
         options: &HistoryPageOptions,
+        deadline: Deadline,
     ) -> Result<HistoryPage, Error> {
         let filter = match options.event_filter {
             HistoryEventFilter::AllEvents => HistoryEventFilterType::AllEvent,
@@ -195,14 +196,13 @@ impl WorkflowHandle {
             history_event_filter_type: filter as i32,
             skip_archival: options.skip_archival,
         };
-        let kind = if options.wait_new_event {
-            CallKind::LongPoll
-        } else {
-            CallKind::Normal
+        let call = match page_wait(options) {
+            Wait::LongPoll => Call::long_poll("GetWorkflowExecutionHistory"),
+            Wait::Normal => Call::read("GetWorkflowExecutionHistory"),
         };
         let response: GetWorkflowExecutionHistoryResponse = self
             .client
-            .unary("GetWorkflowExecutionHistory", &request, kind, true)
+            .call_until(call, &request, deadline, &CallOptions::NONE.metadata)
             .await?;
         Ok(HistoryPage {
             events: response.history.map(|h| h.events).unwrap_or_default(),
@@ -211,22 +211,30 @@ impl WorkflowHandle {
         })
     }
 
-    /// Fetch one page as [`fetch_page`](Self::fetch_page) does; if it is a long poll that
-    /// came back empty, wait as `pacer` says before returning, so that the caller can poll
-    /// again at once without spinning.
+    /// Fetch one page as [`fetch_page`](Self::fetch_page) does, within `deadline` (`None`:
+    /// the call's own); if it is a long poll that came back empty, wait as `pacer` says
+    /// (never past the deadline) before returning, so that the caller can poll again at once
+    /// without spinning.
     pub(crate) async fn fetch_page_paced(
         &self,
         run_id: Option<&str>,
         options: &HistoryPageOptions,
         pacer: &mut LongPollPacer,
+        deadline: Option<Deadline>,
     ) -> Result<HistoryPage, Error> {
+        let deadline =
+            deadline.unwrap_or_else(|| self.client.deadline(page_wait(options), CallOptions::NONE));
         if !options.wait_new_event {
-            return self.fetch_page(run_id, options).await;
+            return self.fetch_page(run_id, options, deadline).await;
         }
         let clock = &self.client.shared.clock;
         let started = clock.now();
-        let page = self.fetch_page(run_id, options).await?;
-        let wait = pacer.after_page(&page, clock.now().saturating_sub(started));
+        let page = self.fetch_page(run_id, options, deadline).await?;
+        let now = clock.now();
+        let mut wait = pacer.after_page(&page, now.saturating_sub(started));
+        if let Some(remaining) = deadline.remaining(now) {
+            wait = wait.min(remaining);
+        }
         if !wait.is_zero() {
             clock.sleep(wait).await;
         }
@@ -260,6 +268,13 @@ impl WorkflowHandle {
     /// with a next run scheduled (cron, retry policy), is followed to its next run. Canceled
     /// and terminated are final.
     ///
+    /// It waits as long as it takes: there is no deadline, and transient failures
+    /// (connections refused or reset, `UNAVAILABLE`, GOAWAY, a poll that got no answer
+    /// within [`long_poll_timeout`](super::RpcOptions::long_poll_timeout)) are retried with
+    /// backoff (capped at [`RetryConfig::max_interval`](super::RetryConfig::max_interval)),
+    /// so it outlives a server restart, a rolling deploy or a network partition. To bound
+    /// the wait, drop the future (e.g. with your runtime's timeout): nothing is lost.
+    ///
     /// Long polls that the server answers at once with nothing new (as it does when
     /// [`long_poll_timeout`](super::RpcOptions::long_poll_timeout) is about a second or
     /// less) are spaced out: 100 ms, doubling up to 1 s.
@@ -271,6 +286,17 @@ impl WorkflowHandle {
     /// closes, whatever comes next (a continue-as-new is then
     /// [`WorkflowOutcome::ContinuedAsNew`]).
     pub async fn outcome_following(&self, follow_runs: bool) -> Result<WorkflowOutcome, Error> {
+        self.outcome_with(follow_runs, CallOptions::NONE).await
+    }
+
+    /// Like [`outcome_following`](Self::outcome_following), within the deadline of
+    /// `call_options` (which then bounds the whole wait, every poll included).
+    pub(crate) async fn outcome_with(
+        &self,
+        follow_runs: bool,
+        call_options: &CallOptions,
+    ) -> Result<WorkflowOutcome, Error> {
+        let deadline = self.client.deadline(Wait::LongPoll, call_options);
         let mut run_id = self.result_run_id.clone().or_else(|| self.run_id.clone());
         let mut pacer = LongPollPacer::default();
         'runs: loop {
@@ -282,7 +308,7 @@ impl WorkflowHandle {
             };
             loop {
                 let page = self
-                    .fetch_page_paced(run_id.as_deref(), &options, &mut pacer)
+                    .fetch_page_paced(run_id.as_deref(), &options, &mut pacer, Some(deadline))
                     .await?;
                 let Some(event) = page.events.into_iter().last() else {
                     if page.next_page_token.is_empty() {
@@ -418,10 +444,8 @@ impl WorkflowHandle {
             request_id: self.client.new_request_id()?,
             ..Default::default()
         };
-        let _: SignalWorkflowExecutionResponse = self
-            .client
-            .unary("SignalWorkflowExecution", &request, CallKind::Normal, true)
-            .await?;
+        let call = Call::idempotent("SignalWorkflowExecution", &request.request_id);
+        let _: SignalWorkflowExecutionResponse = self.client.call(call, &request).await?;
         Ok(())
     }
 
@@ -469,7 +493,7 @@ impl WorkflowHandle {
         };
         let result: Result<QueryWorkflowResponse, Error> = self
             .client
-            .unary("QueryWorkflow", &request, CallKind::Normal, true)
+            .call(Call::read("QueryWorkflow"), &request)
             .await;
         let mut response = match result {
             Ok(response) => response,
@@ -518,15 +542,8 @@ impl WorkflowHandle {
             reason: String::from(reason),
             ..Default::default()
         };
-        let _: RequestCancelWorkflowExecutionResponse = self
-            .client
-            .unary(
-                "RequestCancelWorkflowExecution",
-                &request,
-                CallKind::Normal,
-                true,
-            )
-            .await?;
+        let call = Call::idempotent("RequestCancelWorkflowExecution", &request.request_id);
+        let _: RequestCancelWorkflowExecutionResponse = self.client.call(call, &request).await?;
         Ok(())
     }
 
@@ -556,15 +573,19 @@ impl WorkflowHandle {
             first_execution_run_id: self.first_execution_run_id.clone().unwrap_or_default(),
             ..Default::default()
         };
-        let _: TerminateWorkflowExecutionResponse = self
-            .client
-            .unary(
-                "TerminateWorkflowExecution",
-                &request,
-                CallKind::Normal,
-                true,
-            )
-            .await?;
+        // No request id in a terminate: it is sent again only when the server certainly
+        // did not process it, and a lost answer is reported as such.
+        let call = Call::non_idempotent("TerminateWorkflowExecution");
+        let _: TerminateWorkflowExecutionResponse = self.client.call(call, &request).await?;
         Ok(())
+    }
+}
+
+/// Whether a history request is a long poll.
+fn page_wait(options: &HistoryPageOptions) -> Wait {
+    if options.wait_new_event {
+        Wait::LongPoll
+    } else {
+        Wait::Normal
     }
 }

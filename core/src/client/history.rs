@@ -145,7 +145,9 @@ impl HistoryEvents {
                 let mut pacer = self.pacer;
                 Box::pin(async move {
                     let run_id = handle.run_id();
-                    let result = handle.fetch_page_paced(run_id, &options, &mut pacer).await;
+                    let result = handle
+                        .fetch_page_paced(run_id, &options, &mut pacer, None)
+                        .await;
                     (pacer, result)
                 })
             });

@@ -37,6 +37,7 @@
 //! ```
 
 mod activity;
+mod call;
 mod codec;
 mod error;
 mod failure;
@@ -64,6 +65,8 @@ use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
+use core::sync::atomic::AtomicBool;
+use core::time::Duration;
 
 use temporal_lite_proto::temporal::api::workflowservice::v1::{
     GetSystemInfoRequest, GetSystemInfoResponse,
@@ -104,9 +107,9 @@ use crate::payload::{
     CompositePayloadConverter, FromValue, Payload, PayloadCodec, PayloadConverter, ToValue,
 };
 use crate::time::Clock;
+use call::{Call, CallOptions};
 use jitter::Jitter;
 use request_id::RequestIds;
-use rpc::CallKind;
 
 /// The value sent in the `client-name` header.
 pub const CLIENT_NAME: &str = "temporal-lite";
@@ -131,6 +134,12 @@ struct Shared {
     request_ids: RequestIds,
     /// Backoff jitter.
     jitter: spin::Mutex<Jitter>,
+    /// Whether some call has had an answer from the server: until then a failure to
+    /// connect is final (see `Client::first_connect_fails`).
+    reached: AtomicBool,
+    /// When the first failure to connect happened, before the server was reached (the
+    /// start of `ConnectOptions::wait_for_server`).
+    first_connect_failure: spin::Mutex<Option<Duration>>,
 }
 
 /// Settings a clone may change for itself (`with_*`).
@@ -173,6 +182,8 @@ impl Client {
                 api_key: spin::RwLock::new(api_key),
                 request_ids,
                 jitter: spin::Mutex::new(jitter),
+                reached: AtomicBool::new(false),
+                first_connect_failure: spin::Mutex::new(None),
             }),
             settings: Arc::new(Settings {
                 options,
@@ -186,8 +197,10 @@ impl Client {
 
     /// A client over `transport`, checked with a `GetSystemInfo` call unless `options.lazy`.
     ///
-    /// Fails with the error of that call: e.g. [`Error::Transport`] when nothing listens at
-    /// the address, [`Error::Unauthenticated`] for a wrong API key.
+    /// Fails with the error of that call: e.g. [`Error::Transport`] of kind
+    /// [`Connect`](crate::grpc::TransportErrorKind::Connect) at once when nothing listens
+    /// at the address (unless [`ConnectOptions::wait_for_server`] is set),
+    /// [`Error::Unauthenticated`] for a wrong API key.
     pub async fn connect_with(
         transport: Arc<dyn Transport>,
         clock: Arc<dyn Clock>,
@@ -197,9 +210,9 @@ impl Client {
     }
 
     /// Like [`connect_with`](Self::connect_with), with `rpc` in force from the start: the
-    /// `GetSystemInfo` check uses its deadline and retries too. E.g. with
-    /// [`RetryConfig::no_retries`] a connect to an address where nothing listens fails at
-    /// once instead of retrying for 10 s.
+    /// `GetSystemInfo` check uses its deadline and retries too. With
+    /// [`ConnectOptions::wait_for_server`](ConnectOptions#structfield.wait_for_server) the
+    /// check's deadline is that wait plus [`RpcOptions::timeout`].
     ///
     /// First checks `options` ([`ConnectOptions::validate`]) and the entropy source, and
     /// fails with [`Error::Config`] or [`Error::InvalidOptions`] before any call.
@@ -211,6 +224,7 @@ impl Client {
     ) -> Result<Client, Error> {
         options.validate()?;
         let lazy = options.lazy;
+        let wait = options.wait_for_server;
         let client = Client::new(transport, clock, options).with_rpc_options(rpc);
         // Fail now rather than at the first start or signal: without `std` the entropy
         // source must be supplied.
@@ -220,7 +234,11 @@ impl Client {
             ))
         })?;
         if !lazy {
-            client.get_system_info().await?;
+            let check = CallOptions {
+                timeout: wait.map(|w| w.saturating_add(client.settings.rpc.timeout)),
+                ..CallOptions::default()
+            };
+            client.system_info(&check).await?;
         }
         Ok(client)
     }
@@ -333,13 +351,13 @@ impl Client {
 
     /// Ask the server for its version and capabilities. Not namespaced.
     pub async fn get_system_info(&self) -> Result<GetSystemInfoResponse, Error> {
-        self.unary(
-            "GetSystemInfo",
-            &GetSystemInfoRequest::default(),
-            CallKind::Normal,
-            false,
-        )
-        .await
+        self.system_info(CallOptions::NONE).await
+    }
+
+    async fn system_info(&self, options: &CallOptions) -> Result<GetSystemInfoResponse, Error> {
+        let call = Call::read("GetSystemInfo").global();
+        self.call_with(call, &GetSystemInfoRequest::default(), options)
+            .await
     }
 
     /// A handle to the latest run of workflow `workflow_id`. No call is made.

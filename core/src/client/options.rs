@@ -15,26 +15,37 @@ use crate::grpc::DEFAULT_RECEIVE_LIMIT;
 use crate::payload::{PayloadError, ToValue, Value};
 
 /// Deadlines, limits and retries of the client's gRPC calls.
+///
+/// The time model, in short: a call has **one deadline**, [`timeout`](Self::timeout),
+/// covering every attempt, backoff and reconnect; each attempt's `grpc-timeout` is the time
+/// left, and transient failures are retried (see [`RetryConfig`]) until then, never past
+/// it. **Long polls** ([`result`](super::WorkflowHandle::result), history with
+/// `wait_new_event`) have no deadline: each poll is bounded by
+/// [`long_poll_timeout`](Self::long_poll_timeout), and failures are retried until there is
+/// an answer. When a start, signal or terminate ends without an answer after it may have
+/// reached the server, the error is [`Error::OutcomeUnknown`](super::Error::OutcomeUnknown)
+/// (with the request id that makes repeating it safe).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RpcOptions {
-    /// Deadline of one attempt of an ordinary call (sent as `grpc-timeout`). Default 10 s.
+    /// The deadline of an ordinary call, counted from its start: every attempt, backoff and
+    /// reconnect included. Default 30 s, like the official clients.
     pub timeout: Duration,
-    /// Deadline of one attempt of a history long poll (`wait_new_event`), used by
-    /// [`result`](super::WorkflowHandle::result). The server answers an empty page before
-    /// this (after 20 s by default), keeping about 1 s back; with a deadline of about 1 s or
-    /// less it answers at once, and the client then spaces its polls out (100 ms, doubling
-    /// up to 1 s) instead of spinning. Default 70 s.
+    /// The longest one poll of a long poll may take (the server answers an empty page
+    /// before that: after 20 s by default, keeping about 1 s back; with about 1 s or less
+    /// it answers at once, and the client then spaces its polls out, 100 ms doubling up to
+    /// 1 s, instead of spinning). A poll without an answer in that time is retried, like a
+    /// broken connection. Default 70 s.
     pub long_poll_timeout: Duration,
     /// Largest response the transport may accept, in bytes. Default 128 MiB.
     pub receive_limit: usize,
-    /// Retries of transient failures.
+    /// How retries are spaced out (and an optional cap on attempts).
     pub retry: RetryConfig,
 }
 
 impl Default for RpcOptions {
     fn default() -> Self {
         Self {
-            timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
             long_poll_timeout: Duration::from_secs(70),
             receive_limit: DEFAULT_RECEIVE_LIMIT,
             retry: RetryConfig::default(),
@@ -235,7 +246,9 @@ pub struct StartWorkflowOptions {
     /// Wait this long before dispatching the first workflow task. Not with a cron schedule.
     pub start_delay: Option<Duration>,
     /// The request id that makes the start idempotent; generated when `None`. Retries of
-    /// the same call always reuse it.
+    /// the same call always reuse it. After [`Error::OutcomeUnknown`] (the start may or may
+    /// not have happened), start again with the id that error carries: the server returns
+    /// the run the first start created, if it did, rather than a second one.
     pub request_id: Option<String>,
     /// Memo fields, encoded with the client's payload converter.
     pub memo: BTreeMap<String, Value>,

@@ -3,7 +3,8 @@
 
 use prost::Message;
 
-use super::rpc::{CallKind, Service};
+use super::call::Call;
+use super::rpc::Service;
 use super::{Client, Error};
 
 impl Client {
@@ -13,10 +14,13 @@ impl Client {
     /// The call gets everything a typed call gets: the client's headers (`client-name`,
     /// `client-version`, `temporal-namespace` with [`namespace`](Self::namespace),
     /// `authorization` with the API key, the configured metadata), its deadline
-    /// ([`RpcOptions::timeout`](super::RpcOptions::timeout)), retries of transient failures
-    /// ([`RetryConfig`](super::RetryConfig)) and the mapping of server errors to [`Error`].
-    /// Retries resend the same bytes, so a request that carries a request id stays
-    /// idempotent; one that does not may be applied twice if an attempt's answer is lost.
+    /// ([`RpcOptions::timeout`](super::RpcOptions::timeout), every attempt included),
+    /// retries of transient failures until then ([`RetryConfig`](super::RetryConfig)) and
+    /// the mapping of server errors to [`Error`]. The client cannot tell what the method
+    /// does, so it retries it as a read: retries resend the same bytes, so a request that
+    /// carries a request id stays idempotent; one that does not may be applied twice if an
+    /// attempt's answer is lost, and a call that runs out of time is
+    /// [`Error::DeadlineExceeded`] even if it may have been applied.
     ///
     /// `Req` and `Resp` are any prost messages with the wire format of the method's request
     /// and response: the types of `temporal_lite_proto`, or those of another crate generated
@@ -55,15 +59,14 @@ impl Client {
         Resp: Message + Default,
     {
         check_method(method)?;
-        self.unary_on(service, method, request, CallKind::Normal, true)
-            .await
+        self.call(Call::read(method).on(service), request).await
     }
 
     /// Like [`raw_call`](Self::raw_call), for a method the server holds until something
     /// happens (a long poll, such as `PollWorkflowExecutionUpdate` or
-    /// `GetWorkflowExecutionHistory` with `wait_new_event`): it uses the long-poll deadline
-    /// ([`RpcOptions::long_poll_timeout`](super::RpcOptions::long_poll_timeout)) and its
-    /// retry budget starts at the first failure.
+    /// `GetWorkflowExecutionHistory` with `wait_new_event`): each attempt is held for at most
+    /// [`RpcOptions::long_poll_timeout`](super::RpcOptions::long_poll_timeout), and it is
+    /// retried with no deadline of its own until it has an answer.
     pub async fn raw_long_poll<Req, Resp>(
         &self,
         service: Service,
@@ -75,7 +78,7 @@ impl Client {
         Resp: Message + Default,
     {
         check_method(method)?;
-        self.unary_on(service, method, request, CallKind::LongPoll, true)
+        self.call(Call::long_poll(method).on(service), request)
             .await
     }
 }

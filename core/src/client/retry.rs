@@ -1,17 +1,28 @@
 use core::time::Duration;
 
-use crate::grpc::{Code, Status, TransportError, TransportErrorKind};
+use crate::grpc::{Code, Status};
 
-/// How a client retries calls that failed for a transient reason.
+/// How a client spaces out the retries of a call that failed for a transient reason.
+///
+/// Retries go on until the call's deadline ([`RpcOptions`](super::RpcOptions)), never past
+/// it: a wait that would end after the deadline is cut short, and the call then ends with
+/// [`Error::DeadlineExceeded`](super::Error::DeadlineExceeded) (or
+/// [`Error::OutcomeUnknown`](super::Error::OutcomeUnknown) when a write may have reached
+/// the server). There is no retry budget of its own beside the deadline, unless
+/// [`max_attempts`](Self::max_attempts) sets one.
 ///
 /// Retried: gRPC `UNAVAILABLE`, `RESOURCE_EXHAUSTED` (with its own, longer backoff),
 /// `ABORTED`, `INTERNAL`, `UNKNOWN`, `DATA_LOSS`, `OUT_OF_RANGE` (never when the message
-/// says a message was larger than the limit), and transport failures to connect, broken
-/// connections and per-attempt timeouts. Never retried: TLS and protocol failures, responses
-/// over the receive limit, and every other status.
+/// says a message was larger than the limit), and transport failures: refused or failed
+/// connects once the client has reached the server (the first connect of a new client
+/// fails at once, see [`ConnectOptions::wait_for_server`](crate::config::ConnectOptions)),
+/// broken connections, and a long poll's own timeout. A call without a request id
+/// (terminate) is retried only when the server certainly did not process it. Never
+/// retried: TLS failures before the client has reached the server, protocol failures,
+/// responses over the receive limit, and every other status.
 ///
-/// The defaults are those of the official Rust client: 100 ms, ×1.7, ±20 % jitter, at most
-/// 5 s between attempts, 10 attempts, 10 s in all.
+/// The defaults are those of the official clients: 100 ms, ×1.7, ±20 % jitter, at most
+/// 5 s between attempts; `RESOURCE_EXHAUSTED` 1 s, ×2, at most 10 s.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryConfig {
     /// Wait before the first retry.
@@ -22,11 +33,10 @@ pub struct RetryConfig {
     pub max_interval: Duration,
     /// Each wait is randomised by up to this fraction either way (0.2 = ±20 %).
     pub jitter: f64,
-    /// Give up when the next attempt would start later than this after the retry budget
-    /// started: the start of the call for ordinary calls, the first failure for long polls.
-    pub max_elapsed: Duration,
-    /// Give up after this many attempts, the first one included. `1` disables retries.
-    pub max_attempts: u32,
+    /// Give up after this many attempts of one call, the first included (for a long poll:
+    /// this many failed polls in a row), with the last attempt's error. `None` (the
+    /// default): retry until the call's deadline. `Some(1)` disables retries.
+    pub max_attempts: Option<u32>,
     /// Wait before the first retry of a `RESOURCE_EXHAUSTED` failure.
     pub resource_exhausted_initial_interval: Duration,
     /// Multiplier for `RESOURCE_EXHAUSTED` waits.
@@ -42,8 +52,7 @@ impl Default for RetryConfig {
             multiplier: 1.7,
             max_interval: Duration::from_secs(5),
             jitter: 0.2,
-            max_elapsed: Duration::from_secs(10),
-            max_attempts: 10,
+            max_attempts: None,
             resource_exhausted_initial_interval: Duration::from_secs(1),
             resource_exhausted_multiplier: 2.0,
             resource_exhausted_max_interval: Duration::from_secs(10),
@@ -55,9 +64,14 @@ impl RetryConfig {
     /// A configuration that never retries.
     pub fn no_retries() -> Self {
         Self {
-            max_attempts: 1,
+            max_attempts: Some(1),
             ..Self::default()
         }
+    }
+
+    /// Whether a call that has made `attempts` attempts may make another.
+    pub(crate) fn allows_another(&self, attempts: u32) -> bool {
+        self.max_attempts.is_none_or(|max| attempts < max)
     }
 }
 
@@ -81,16 +95,6 @@ pub(crate) fn classify_status(status: &Status) -> Option<RetryClass> {
         | Code::UNKNOWN
         | Code::DATA_LOSS
         | Code::OUT_OF_RANGE => Some(RetryClass::Normal),
-        _ => None,
-    }
-}
-
-/// Whether a transport failure may be retried.
-pub(crate) fn classify_transport(error: &TransportError) -> Option<RetryClass> {
-    match error.kind() {
-        TransportErrorKind::Connect | TransportErrorKind::Io | TransportErrorKind::Timeout => {
-            Some(RetryClass::Normal)
-        }
         _ => None,
     }
 }

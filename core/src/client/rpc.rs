@@ -1,19 +1,23 @@
-//! One unary call to the WorkflowService (or another service): headers, deadline, retries,
-//! status mapping.
+//! One call to the WorkflowService (or another service): its deadline, headers, attempts
+//! and retries, and the error it ends with. What a call is comes from its call site
+//! ([`Call`]).
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
 use core::time::Duration;
 
 use prost::Message;
 
-use super::retry::{classify_status, classify_transport, Backoff};
+use super::call::{Call, CallOptions, Deadline, Repeat, Wait};
+use super::retry::{classify_status, Backoff, RetryClass};
 use super::{Client, Error, CLIENT_NAME, CLIENT_VERSION};
 use crate::config::ApiKey;
-use crate::grpc::{self, Metadata, Request, Status, TransportError};
+use crate::grpc::{self, Code, Metadata, Request, Status, TransportError, TransportErrorKind};
 
 /// The gRPC service typed calls go to.
 const SERVICE: &str = "/temporal.api.workflowservice.v1.WorkflowService/";
@@ -41,16 +45,6 @@ impl Service {
     }
 }
 
-/// Which deadline and retry budget a call uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum CallKind {
-    /// An ordinary call: deadline `RpcOptions::timeout`, retry budget from the call's start.
-    Normal,
-    /// A long poll: deadline `RpcOptions::long_poll_timeout`, retry budget from the first
-    /// failure (a healthy attempt may itself last most of a minute).
-    LongPoll,
-}
-
 /// The metadata of the last few kinds of call (namespaced or not, deadline), valid for one
 /// API key; clones of the client's settings start empty.
 #[derive(Default)]
@@ -66,26 +60,191 @@ struct MetadataEntries {
 /// How many kinds of call keep their metadata: namespaced or not, normal or long poll.
 const METADATA_CACHE_SIZE: usize = 4;
 
+/// Less time than this left before the deadline counts as none: the `grpc-timeout` the
+/// client sends has this precision, and an attempt needs at least that long.
+const MIN_ATTEMPT: Duration = Duration::from_millis(1);
+
 impl Clone for MetadataCache {
     fn clone(&self) -> Self {
         Self::default()
     }
 }
 
-enum AttemptError {
+/// Why one attempt failed.
+enum Failure {
     Status(Status),
     Transport(TransportError),
 }
 
+impl Failure {
+    /// Whether the server may have acted on the request of this attempt.
+    fn maybe_processed(&self) -> bool {
+        match self {
+            Failure::Status(_) => true,
+            Failure::Transport(error) => !error.is_unprocessed(),
+        }
+    }
+
+    /// Whether this failure leaves the outcome open (no answer, or the server's own
+    /// timeout), as opposed to a definite answer.
+    fn leaves_outcome_open(&self) -> bool {
+        match self {
+            Failure::Status(status) => status.code == Code::DEADLINE_EXCEEDED,
+            Failure::Transport(error) => {
+                !error.is_unprocessed()
+                    && matches!(
+                        error.kind(),
+                        TransportErrorKind::Io | TransportErrorKind::Timeout
+                    )
+            }
+        }
+    }
+
+    /// This failure as the cause of a final error.
+    fn to_error(&self) -> Error {
+        match self {
+            Failure::Status(status) => Error::from_status(status.clone()),
+            Failure::Transport(error) => Error::Transport(error.clone()),
+        }
+    }
+
+    /// This failure as the error of the call, when it is the call's last word.
+    fn into_error(self, attempts: u32) -> Error {
+        let error = match self {
+            Failure::Status(status) => Error::from_status(status),
+            Failure::Transport(error) => Error::from(error),
+        };
+        match error {
+            Error::DeadlineExceeded {
+                message,
+                last_cause,
+                ..
+            } => Error::DeadlineExceeded {
+                message,
+                attempts,
+                last_cause,
+            },
+            other => other,
+        }
+    }
+}
+
+/// The attempts of one call so far: what the call's error will say.
+struct Tally<'a> {
+    call: Call<'a>,
+    deadline: Deadline,
+    attempts: u32,
+    /// Whether some attempt may have been processed by the server.
+    maybe_processed: bool,
+}
+
+impl Tally<'_> {
+    fn is_write(&self) -> bool {
+        self.call.repeat != Repeat::Read
+    }
+
+    fn request_id(&self) -> Option<String> {
+        match self.call.repeat {
+            Repeat::RequestId(id) => Some(String::from(id)),
+            _ => None,
+        }
+    }
+
+    fn summary(&self, last: Option<&Failure>) -> String {
+        let s = if self.attempts == 1 { "" } else { "s" };
+        match last {
+            Some(last) => format!("{} attempt{s}; last: {}", self.attempts, last.to_error()),
+            None => format!("{} attempt{s}", self.attempts),
+        }
+    }
+
+    /// The error of a call whose deadline has passed.
+    fn expired(self, last: Option<Failure>) -> Error {
+        let limit = self
+            .deadline
+            .at
+            .unwrap_or_default()
+            .saturating_sub(self.deadline.started);
+        let message = format!(
+            "{} did not complete within {limit:?} ({})",
+            self.call.method,
+            self.summary(last.as_ref())
+        );
+        let last_cause = last.map(|f| Box::new(f.to_error()));
+        if self.is_write() && self.maybe_processed {
+            Error::OutcomeUnknown {
+                message,
+                request_id: self.request_id(),
+                attempts: self.attempts,
+                last_cause,
+            }
+        } else {
+            Error::DeadlineExceeded {
+                message,
+                attempts: self.attempts,
+                last_cause,
+            }
+        }
+    }
+
+    /// The error of a call that stops on `last`: not retryable, or out of attempts.
+    fn stopped(self, last: Failure, out_of_attempts: bool) -> Error {
+        let open = if out_of_attempts {
+            self.maybe_processed
+        } else {
+            last.leaves_outcome_open()
+        };
+        if !(self.is_write() && open) {
+            return last.into_error(self.attempts);
+        }
+        let why = if out_of_attempts {
+            "gave up"
+        } else {
+            "failed after its request may have reached the server"
+        };
+        Error::OutcomeUnknown {
+            message: format!("{} {why} ({})", self.call.method, self.summary(Some(&last))),
+            request_id: self.request_id(),
+            attempts: self.attempts,
+            last_cause: Some(Box::new(last.to_error())),
+        }
+    }
+}
+
+/// `duration` rounded up to a whole millisecond: the precision of the `grpc-timeout` the
+/// client sends, so that a first attempt (which starts microseconds after its deadline was
+/// set) sends the configured value and finds its metadata in the cache.
+fn whole_millis(duration: Duration) -> Duration {
+    let millis = duration.as_nanos().div_ceil(1_000_000);
+    Duration::from_millis(u64::try_from(millis).unwrap_or(u64::MAX))
+}
+
 impl Client {
     /// The metadata of one attempt: built once per kind of call and API key, then cloned
-    /// (which shares the text rather than copying it).
+    /// (which shares the text rather than copying it). Attempts with another timeout than
+    /// the configured ones (retries, calls with a deadline of their own) or with per-call
+    /// metadata are built without the cache.
     ///
     /// Fails, before anything is sent, if the options are invalid (see
     /// `ConnectOptions::validate`), e.g. credentials would go over plaintext to a host that
     /// is not loopback.
-    fn call_metadata(&self, namespaced: bool, timeout: Duration) -> Result<Metadata, Error> {
+    fn call_metadata(
+        &self,
+        namespaced: bool,
+        timeout: Duration,
+        extra: &Metadata,
+    ) -> Result<Metadata, Error> {
+        let rpc = &self.settings.rpc;
+        let timeout = whole_millis(timeout);
         let key = self.shared.api_key.read().clone();
+        let cacheable =
+            extra.is_empty() && (timeout == rpc.timeout || timeout == rpc.long_poll_timeout);
+        if !cacheable {
+            self.settings.options.validate_with_key(key.as_deref())?;
+            let mut metadata = self.build_call_metadata(namespaced, timeout, key.as_deref());
+            metadata.extend(extra);
+            return Ok(metadata);
+        }
         let mut cache = self.settings.call_metadata.0.lock();
         let same_key = match (&cache.key, &key) {
             (None, None) => true,
@@ -138,99 +297,210 @@ impl Client {
         metadata
     }
 
-    /// Call `method` with `request`, retrying transient failures, and decode the answer.
-    ///
-    /// The request is encoded once, so every attempt sends the same bytes (and the same
-    /// request id, for requests that have one).
-    pub(crate) async fn unary<Req, Resp>(
+    /// The deadline of a call of kind `wait` that starts now with `options`: its own
+    /// timeout, else [`RpcOptions::timeout`](super::RpcOptions::timeout) for a normal call
+    /// and none for a long poll.
+    pub(crate) fn deadline(&self, wait: Wait, options: &CallOptions) -> Deadline {
+        let now = self.shared.clock.now();
+        let timeout = match (options.timeout, wait) {
+            (Some(timeout), _) => Some(timeout),
+            (None, Wait::Normal) => Some(self.settings.rpc.timeout),
+            (None, Wait::LongPoll) => None,
+        };
+        Deadline {
+            started: now,
+            at: timeout.map(|t| now.saturating_add(t)),
+        }
+    }
+
+    /// Make `call` with `request` and the client's options; decode the answer.
+    pub(crate) async fn call<Req, Resp>(&self, call: Call<'_>, request: &Req) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
+        self.call_with(call, request, CallOptions::NONE).await
+    }
+
+    /// Make `call` with `request` and this call's `options`.
+    pub(crate) async fn call_with<Req, Resp>(
         &self,
-        method: &str,
+        call: Call<'_>,
         request: &Req,
-        kind: CallKind,
-        namespaced: bool,
+        options: &CallOptions,
     ) -> Result<Resp, Error>
     where
         Req: Message,
         Resp: Message + Default,
     {
-        self.unary_on(Service::Workflow, method, request, kind, namespaced)
+        let deadline = self.deadline(call.wait, options);
+        self.call_from(call, request, deadline, &options.metadata, deadline.started)
             .await
     }
 
-    /// Like [`unary`](Self::unary), on another service.
-    pub(crate) async fn unary_on<Req, Resp>(
+    /// Make `call` with `request` until `deadline`, with `extra` metadata; for loops of
+    /// calls under one deadline (a result's long polls).
+    ///
+    /// The request is encoded once, so every attempt sends the same bytes (and the same
+    /// request id, for requests that have one). Each attempt's `grpc-timeout` and transport
+    /// timeout is the time left (for a long poll, at most its per-poll timeout). Retryable
+    /// failures are retried with backoff until the deadline; a backoff never sleeps past it.
+    pub(crate) async fn call_until<Req, Resp>(
         &self,
-        service: Service,
-        method: &str,
+        call: Call<'_>,
         request: &Req,
-        kind: CallKind,
-        namespaced: bool,
+        deadline: Deadline,
+        extra: &Metadata,
     ) -> Result<Resp, Error>
     where
         Req: Message,
         Resp: Message + Default,
     {
-        let prefix = service.path_prefix();
+        let now = self.shared.clock.now();
+        self.call_from(call, request, deadline, extra, now).await
+    }
+
+    /// [`call_until`](Self::call_until) when the caller has just read the clock (`now`):
+    /// saves reading it again for the first attempt.
+    async fn call_from<Req, Resp>(
+        &self,
+        call: Call<'_>,
+        request: &Req,
+        deadline: Deadline,
+        extra: &Metadata,
+        mut now: Duration,
+    ) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
         let rpc = &self.settings.rpc;
         let retry = &rpc.retry;
-        let timeout = match kind {
-            CallKind::Normal => rpc.timeout,
-            CallKind::LongPoll => rpc.long_poll_timeout,
-        };
         let body = grpc::encode_message(request);
         let clock = &self.shared.clock;
-        let started = clock.now();
-        let mut first_failure: Option<Duration> = None;
         let mut backoff = Backoff::new(retry);
-        let mut attempt: u32 = 0;
+        let mut tally = Tally {
+            call,
+            deadline,
+            attempts: 0,
+            maybe_processed: false,
+        };
+        let mut last: Option<Failure> = None;
         loop {
-            attempt += 1;
+            let remaining = deadline.remaining(now);
+            if remaining.is_some_and(|r| r < MIN_ATTEMPT) {
+                return Err(tally.expired(last));
+            }
+            let timeout = match call.wait {
+                Wait::Normal => remaining.unwrap_or(rpc.timeout),
+                Wait::LongPoll => {
+                    remaining.map_or(rpc.long_poll_timeout, |r| r.min(rpc.long_poll_timeout))
+                }
+            };
+            tally.attempts += 1;
             // Built per attempt (rather than cloned from a kept copy); exactly sized, as the
             // transport takes the bytes over as they are.
-            let mut path = String::with_capacity(prefix.len() + method.len());
+            let prefix = call.service.path_prefix();
+            let mut path = String::with_capacity(prefix.len() + call.method.len());
             path.push_str(prefix);
-            path.push_str(method);
+            path.push_str(call.method);
             let request = Request {
                 path,
-                metadata: self.call_metadata(namespaced, timeout)?,
+                metadata: self.call_metadata(call.namespaced, timeout, extra)?,
                 body: body.clone(),
                 timeout: Some(timeout),
                 receive_limit: rpc.receive_limit,
             };
             let failure = match self.shared.transport.unary(request).await {
-                Ok(response) => match grpc::decode_unary_response(&response, rpc.receive_limit) {
-                    Ok(message) => {
-                        return Resp::decode(message).map_err(|e| {
-                            Error::protocol(format!("{method}: the response is not valid: {e}"))
-                        })
-                    }
-                    Err(status) => AttemptError::Status(status),
-                },
-                Err(error) => AttemptError::Transport(error),
-            };
-            let class = match &failure {
-                AttemptError::Status(status) => classify_status(status),
-                AttemptError::Transport(error) => classify_transport(error),
-            };
-            let now = clock.now();
-            let budget_start = match kind {
-                CallKind::Normal => started,
-                CallKind::LongPoll => *first_failure.get_or_insert(now),
-            };
-            if let Some(class) = class {
-                if attempt < retry.max_attempts {
-                    let delay = backoff.next(retry, class, self.random_unit());
-                    let elapsed = now.saturating_sub(budget_start);
-                    if elapsed.saturating_add(delay) <= retry.max_elapsed {
-                        clock.sleep(delay).await;
-                        continue;
+                Ok(response) => {
+                    self.note_reached();
+                    match grpc::decode_unary_response(&response, rpc.receive_limit) {
+                        Ok(message) => {
+                            return Resp::decode(message).map_err(|e| {
+                                Error::protocol(format!(
+                                    "{}: the response is not valid: {e}",
+                                    call.method
+                                ))
+                            })
+                        }
+                        Err(status) => Failure::Status(status),
                     }
                 }
+                Err(error) => Failure::Transport(error),
+            };
+            now = clock.now();
+            tally.maybe_processed |= failure.maybe_processed();
+            let Some(class) = self.retry_class(&call, &failure, now) else {
+                return Err(tally.stopped(failure, false));
+            };
+            let remaining = deadline.remaining(now);
+            if remaining.is_some_and(|r| r < MIN_ATTEMPT) {
+                return Err(tally.expired(Some(failure)));
             }
-            return Err(match failure {
-                AttemptError::Status(status) => Error::from_status(status),
-                AttemptError::Transport(error) => Error::from(error),
-            });
+            if !retry.allows_another(tally.attempts) {
+                return Err(tally.stopped(failure, true));
+            }
+            let mut delay = backoff.next(retry, class, self.random_unit());
+            if let Some(remaining) = remaining {
+                delay = delay.min(remaining);
+            }
+            last = Some(failure);
+            clock.sleep(delay).await;
+            now = clock.now();
         }
+    }
+
+    /// Whether `failure` of an attempt of `call` may be retried, and with which backoff.
+    fn retry_class(&self, call: &Call<'_>, failure: &Failure, now: Duration) -> Option<RetryClass> {
+        match failure {
+            // The server's own timeout of a poll, or of an internal step before the
+            // client's deadline: a read or a write with a request id may try again.
+            Failure::Status(status) if status.code == Code::DEADLINE_EXCEEDED => {
+                (call.repeat != Repeat::Once).then_some(RetryClass::Normal)
+            }
+            Failure::Status(_) if call.repeat == Repeat::Once => None,
+            Failure::Status(status) => classify_status(status),
+            Failure::Transport(error) => {
+                let kind = error.kind();
+                if matches!(kind, TransportErrorKind::Connect | TransportErrorKind::Tls)
+                    && self.first_connect_fails(now)
+                {
+                    return None;
+                }
+                let transient = matches!(
+                    kind,
+                    TransportErrorKind::Connect
+                        | TransportErrorKind::Tls
+                        | TransportErrorKind::Io
+                        | TransportErrorKind::Timeout
+                );
+                let safe = call.repeat != Repeat::Once || error.is_unprocessed();
+                (transient && safe).then_some(RetryClass::Normal)
+            }
+        }
+    }
+
+    /// Record that the server answered a call.
+    fn note_reached(&self) {
+        // Read first: after the first answer this is a shared read, never a write.
+        if !self.shared.reached.load(Ordering::Relaxed) {
+            self.shared.reached.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether a failure to connect (refused, unknown host, TLS rejected, no answer within
+    /// the connect timeout) is final at `now`: until the client has had an answer from the
+    /// server, such a failure means misconfiguration, unless the options ask to wait for
+    /// the server and that wait, counted from the first such failure, is not over.
+    fn first_connect_fails(&self, now: Duration) -> bool {
+        if self.shared.reached.load(Ordering::Relaxed) {
+            return false;
+        }
+        let Some(wait) = self.settings.options.wait_for_server else {
+            return true;
+        };
+        let mut first = self.shared.first_connect_failure.lock();
+        let since = *first.get_or_insert(now);
+        now.saturating_sub(since) >= wait
     }
 }

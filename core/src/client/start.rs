@@ -15,9 +15,9 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
     SignalWithStartWorkflowExecutionResponse, StartWorkflowExecutionRequest,
 };
 
+use super::call::Call;
 use super::codec::Slots;
 use super::options::StartWorkflowOptions;
-use super::rpc::CallKind;
 use super::search_attributes::SearchAttributeValue;
 use super::types::{to_proto_duration, WorkflowInfo};
 use super::{Client, Error, WorkflowHandle};
@@ -251,8 +251,9 @@ impl Client {
         let mut fields = self.start_fields(workflow_type, &args, &options)?;
         self.encode_start_fields(&mut fields).await?;
         let request = start_request!(StartWorkflowExecutionRequest, fields, {});
+        let call = Call::idempotent("StartWorkflowExecution", &request.request_id);
         let response: StartedRun = self
-            .unary("StartWorkflowExecution", &request, CallKind::Normal, true)
+            .call(call, &request)
             .await
             .map_err(|e| e.with_workflow_id(&options.id))?;
         Ok(WorkflowHandle::started(
@@ -309,13 +310,9 @@ impl Client {
                 payloads: signal_input,
             }),
         });
+        let call = Call::idempotent("SignalWithStartWorkflowExecution", &request.request_id);
         let response: SignalWithStartWorkflowExecutionResponse = self
-            .unary(
-                "SignalWithStartWorkflowExecution",
-                &request,
-                CallKind::Normal,
-                true,
-            )
+            .call(call, &request)
             .await
             .map_err(|e| e.with_workflow_id(&options.id))?;
         Ok(WorkflowHandle::started(
@@ -346,7 +343,7 @@ impl Client {
             query: String::from(query),
         };
         let mut response: ListWorkflowExecutionsResponse = self
-            .unary("ListWorkflowExecutions", &request, CallKind::Normal, true)
+            .call(Call::read("ListWorkflowExecutions"), &request)
             .await?;
         let mut slots = Slots::new();
         for execution in &mut response.executions {
@@ -370,7 +367,7 @@ impl Client {
             query: String::from(query),
         };
         let response: CountWorkflowExecutionsResponse = self
-            .unary("CountWorkflowExecutions", &request, CallKind::Normal, true)
+            .call(Call::read("CountWorkflowExecutions"), &request)
             .await?;
         Ok(u64::try_from(response.count).unwrap_or(0))
     }

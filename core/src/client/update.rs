@@ -21,9 +21,9 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
     UpdateWorkflowExecutionRequest, UpdateWorkflowExecutionResponse,
 };
 
+use super::call::Call;
 use super::codec::Slots;
 use super::failure::Failure;
-use super::rpc::CallKind;
 use super::update_error::{classify_rejection, UpdateError, UpdateErrorKind};
 use super::{Client, Error, WorkflowHandle};
 use crate::payload::{decode_first, FromValue, PayloadError, ToPayloads, ToValue, Value};
@@ -193,12 +193,7 @@ impl UpdateHandle {
             let started = self.client.shared.clock.now();
             let response: PollWorkflowExecutionUpdateResponse = self
                 .client
-                .unary(
-                    "PollWorkflowExecutionUpdate",
-                    &request,
-                    CallKind::LongPoll,
-                    true,
-                )
+                .call(Call::long_poll("PollWorkflowExecutionUpdate"), &request)
                 .await
                 .map_err(|e| self.error_from_status(e, false))?;
             if let Some(outcome) = response.outcome.filter(|o| o.value.is_some()) {
@@ -314,12 +309,7 @@ impl UpdateHandle {
         };
         let result: Result<PollWorkflowExecutionUpdateResponse, Error> = self
             .client
-            .unary(
-                "PollWorkflowExecutionUpdate",
-                &request,
-                CallKind::Normal,
-                true,
-            )
+            .call(Call::read("PollWorkflowExecutionUpdate"), &request)
             .await;
         !matches!(result, Err(Error::NotFound { .. }))
     }
@@ -521,16 +511,19 @@ impl WorkflowHandle {
             None,
         );
         let mut pacer = Pacer::default();
+        // Held by the server until the stage is reached, and repeated with the same update
+        // id: idempotent, with no deadline of its own.
+        let id = request
+            .request
+            .as_ref()
+            .and_then(|r| r.meta.as_ref())
+            .map_or("", |m| m.update_id.as_str());
+        let call = Call::idempotent("UpdateWorkflowExecution", id).held();
         let response = loop {
             let started = self.client().shared.clock.now();
             let response: UpdateWorkflowExecutionResponse = self
                 .client()
-                .unary(
-                    "UpdateWorkflowExecution",
-                    &request,
-                    CallKind::LongPoll,
-                    true,
-                )
+                .call(call, &request)
                 .await
                 .map_err(|e| handle.error_from_status(e, true))?;
             if reached(&response, UpdateStage::Accepted) {

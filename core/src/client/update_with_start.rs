@@ -20,7 +20,7 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
     ExecuteMultiOperationRequest, ExecuteMultiOperationResponse, StartWorkflowExecutionRequest,
 };
 
-use super::rpc::CallKind;
+use super::call::Call;
 use super::start::{start_request, StartFields};
 use super::types::to_proto_duration;
 use super::update::{
@@ -124,6 +124,9 @@ impl Client {
             .and_then(|r| r.meta.as_ref())
             .map(|m| m.update_id.clone())
             .unwrap_or_default();
+        // A lost answer is reported with the start's request id: repeating the call with it
+        // (and the same update id) is safe.
+        let start_request_id = start_request.request_id.clone();
         let request = ExecuteMultiOperationRequest {
             namespace: String::from(self.namespace()),
             operations: alloc::vec![
@@ -140,7 +143,10 @@ impl Client {
         let (started, updated) = loop {
             let begun = self.shared.clock.now();
             let response: ExecuteMultiOperationResponse = self
-                .unary("ExecuteMultiOperation", &request, CallKind::LongPoll, true)
+                .call(
+                    Call::idempotent("ExecuteMultiOperation", &start_request_id).held(),
+                    &request,
+                )
                 .await
                 .map_err(|e| operation_error(e).with_workflow_id(&options.id))?;
             let (started, updated) = split_response(response)?;

@@ -36,8 +36,18 @@ pub struct ConnectOptions {
     pub identity: String,
     /// Skip the `GetSystemInfo` check at connect time; the first call connects instead.
     pub lazy: bool,
-    /// How long establishing a connection (TCP + TLS + HTTP/2) may take.
+    /// How long opening one connection may take: TCP, TLS, and the HTTP/2 setup up to the
+    /// server's first SETTINGS frame. Default 10 s. A call still waits for a connection only
+    /// until its own deadline; an attempt that outlasts a call goes on for the next ones.
     pub connect_timeout: Duration,
+    /// Until a client has reached the server once, a failure to connect (refused, unknown
+    /// host, TLS rejected, no answer within `connect_timeout`) means misconfiguration and
+    /// fails the call at once. With `Some(wait)`, such failures are retried for up to `wait`
+    /// after the first one instead, e.g. when the application may start before the server;
+    /// the connect check then waits that long too. Once the server has answered a call,
+    /// the same failures are transient and retried within each call's deadline whatever
+    /// this says. Default `None`.
+    pub wait_for_server: Option<Duration>,
     /// Send credentials (the API key, or metadata that [`grpc::is_secret_header`] calls
     /// secret, such as `authorization` or `x-api-key`) over a plaintext connection to a host
     /// that is not loopback. Off by default: such a client fails to connect, naming this
@@ -121,6 +131,19 @@ impl ConnectOptions {
         self
     }
 
+    /// Set the connect timeout (see
+    /// [`connect_timeout`](Self#structfield.connect_timeout)).
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Wait up to `wait` for the server on the first connect instead of failing at once
+    /// (see [`wait_for_server`](Self#structfield.wait_for_server)).
+    pub fn wait_for_server(mut self, wait: Duration) -> Self {
+        self.wait_for_server = Some(wait);
+        self
+    }
     /// Allow (or forbid again) credentials over plaintext to a host that is not loopback;
     /// see [`allow_plaintext_credentials`](Self#structfield.allow_plaintext_credentials).
     pub fn allow_plaintext_credentials(mut self, allow: bool) -> Self {
@@ -257,6 +280,7 @@ impl Default for ConnectOptions {
             identity: String::from("temporal-lite"),
             lazy: false,
             connect_timeout: Duration::from_secs(10),
+            wait_for_server: None,
             allow_plaintext_credentials: false,
             entropy: EntropySource::os(),
         }

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use super::{connect_from_env, connect_with_rpc_options, Runtime};
 use crate::client::{self, Error, RpcOptions};
 use crate::config::ConnectOptions;
-use crate::time::Clock;
 
 /// A runtime that an adapter finds by itself when the caller names none: for tokio the
 /// runtime the call is made from, for async-std its global runtime.
-pub trait CurrentRuntime: Runtime + Clock + Sized {
+pub trait CurrentRuntime: Runtime + Sized {
     /// The runtime to connect on. Fails (with an error that says what to do instead) when
     /// there is none, e.g. outside a tokio runtime.
     fn current() -> Result<Self, Error>;
@@ -30,7 +29,9 @@ pub struct RuntimeClient<R> {
 
 impl<R: CurrentRuntime> RuntimeClient<R> {
     /// Connect with `options` on the [current](CurrentRuntime::current) runtime, checking
-    /// the server with `GetSystemInfo` unless `options.lazy`.
+    /// the server with `GetSystemInfo` unless `options.lazy`. Nothing listening at the
+    /// address (or a TLS rejection) fails at once, unless
+    /// [`ConnectOptions::wait_for_server`] is set.
     pub async fn connect(options: ConnectOptions) -> Result<Self, Error> {
         Self::connect_on(R::current()?, options).await
     }
@@ -41,10 +42,9 @@ impl<R: CurrentRuntime> RuntimeClient<R> {
     }
 
     /// Connect as [`connect`](Self::connect) does, with `rpc` deadlines and retries in force
-    /// from the start, the `GetSystemInfo` check included: e.g.
-    /// [`RetryConfig::no_retries`](client::RetryConfig::no_retries) to fail at once when
-    /// nothing listens at the address, instead of retrying for 10 s. (On a runtime of your
-    /// choosing: [`engine::connect_with_rpc_options`](super::connect_with_rpc_options).)
+    /// from the start, the `GetSystemInfo` check included (it ends at `rpc.timeout`). (On a
+    /// runtime of your choosing:
+    /// [`engine::connect_with_rpc_options`](super::connect_with_rpc_options).)
     pub async fn connect_with_rpc_options(
         options: ConnectOptions,
         rpc: RpcOptions,
@@ -68,7 +68,7 @@ impl<R: CurrentRuntime> RuntimeClient<R> {
     }
 }
 
-impl<R: Runtime + Clock> RuntimeClient<R> {
+impl<R: Runtime> RuntimeClient<R> {
     async fn connect_inner(
         runtime: R,
         options: ConnectOptions,

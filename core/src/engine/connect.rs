@@ -3,7 +3,6 @@ use std::sync::Arc;
 use super::{Http2Transport, Runtime};
 use crate::client::{Client, Error, RpcOptions};
 use crate::config::{load_connect_options, ConnectOptions, LoadProfileOptions};
-use crate::time::Clock;
 
 /// Connect a [`Client`] over the HTTP/2 engine on `runtime`, which also serves as the clock.
 ///
@@ -11,7 +10,7 @@ use crate::time::Clock;
 /// `Client::connect` calls; use it directly to plug in a runtime of your own.
 pub async fn connect<R>(runtime: Arc<R>, options: ConnectOptions) -> Result<Client, Error>
 where
-    R: Runtime + Clock,
+    R: Runtime,
 {
     connect_with_rpc_options(runtime, options, RpcOptions::default()).await
 }
@@ -24,7 +23,7 @@ pub async fn connect_with_rpc_options<R>(
     rpc: RpcOptions,
 ) -> Result<Client, Error>
 where
-    R: Runtime + Clock,
+    R: Runtime,
 {
     let transport = Http2Transport::new(runtime.clone(), &options)?;
     Client::connect_with_rpc_options(Arc::new(transport), runtime, options, rpc).await
@@ -35,7 +34,7 @@ where
 /// (`TEMPORAL_CONFIG_FILE` or the OS default path), overridden by `TEMPORAL_*` variables.
 pub async fn connect_from_env<R>(runtime: Arc<R>, profile: Option<&str>) -> Result<Client, Error>
 where
-    R: Runtime + Clock,
+    R: Runtime,
 {
     let mut load = LoadProfileOptions::default();
     if let Some(profile) = profile {

@@ -8,6 +8,7 @@ use std::string::{String, ToString};
 use crate::grpc::{TransportError, TransportErrorKind};
 
 use super::runtime::ConnectError;
+use super::watch::{ConnWatch, IoFailure};
 
 /// The error's message followed by each distinct cause, `": "`-separated.
 pub(crate) fn chain(error: &(dyn StdError + 'static)) -> String {
@@ -157,7 +158,9 @@ pub(crate) fn explain_tls(error: &rustls::Error, context: &ErrorContext) -> Stri
     }
 }
 
-/// A failed [`Runtime::connect`](super::Runtime::connect).
+/// A failed [`Runtime::connect`](super::Runtime::connect). A TLS handshake that ends in a
+/// reset or a close without a TLS error is the same fault as a reset anywhere else during
+/// the connect: [`TransportErrorKind::Connect`], with no guess about TLS.
 pub(crate) fn connect_error(context: &ErrorContext, error: ConnectError) -> TransportError {
     let target = &context.authority;
     match error {
@@ -165,30 +168,38 @@ pub(crate) fn connect_error(context: &ErrorContext, error: ConnectError) -> Tran
             TransportErrorKind::Connect,
             format!("cannot connect to {target}: {}", chain(&e)),
         ),
-        ConnectError::Tls(e) => {
-            let cause = match find_rustls(&e) {
-                Some(tls) => explain_tls(tls, context),
-                None if e.kind() == io::ErrorKind::UnexpectedEof => format!(
-                    "the server closed the connection during the handshake; it may not speak \
-                     TLS (if the server is plaintext, {NO_TLS_SETTING}), or it refused this \
-                     client"
-                ),
-                None => chain(&e),
-            };
-            TransportError::new(
+        ConnectError::Tls(e) => match find_rustls(&e) {
+            Some(tls) => TransportError::new(
                 TransportErrorKind::Tls,
-                format!("TLS handshake with {target} failed: {cause}"),
-            )
-        }
+                format!(
+                    "TLS handshake with {target} failed: {}",
+                    explain_tls(tls, context)
+                ),
+            ),
+            None => {
+                let how = match e.kind() {
+                    io::ErrorKind::UnexpectedEof => "closed the connection".to_string(),
+                    io::ErrorKind::ConnectionReset => {
+                        format!("reset the connection ({})", chain(&e))
+                    }
+                    _ => format!("broke the connection ({})", chain(&e)),
+                };
+                TransportError::new(
+                    TransportErrorKind::Connect,
+                    format!("the server at {target} {how} during the TLS handshake"),
+                )
+            }
+        },
     }
 }
 
 /// What the first bytes a plaintext (h2c) connection received say about a server that does
 /// not speak HTTP/2 there, if they say something: `None` when they start like an HTTP/2
-/// server's SETTINGS frame.
+/// server's SETTINGS frame, or when there are none (silence or a reset tells nothing about
+/// TLS).
 pub(crate) fn plaintext_mismatch(prefix: &[u8], target: &str) -> Option<TransportError> {
     let looks_like_h2 = prefix.len() >= 4 && prefix[3] == 0x04;
-    if looks_like_h2 {
+    if looks_like_h2 || prefix.is_empty() {
         return None;
     }
     let requires_tls = |what: &str| {
@@ -201,13 +212,6 @@ pub(crate) fn plaintext_mismatch(prefix: &[u8], target: &str) -> Option<Transpor
         )
     };
     match prefix {
-        [] => Some(TransportError::new(
-            TransportErrorKind::Io,
-            format!(
-                "the server at {target} closed the connection during HTTP/2 setup without \
-                 answering; it may require TLS (if so, {TLS_SETTING}), or not be a gRPC server"
-            ),
-        )),
         [0x14..=0x17, 0x03, ..] => Some(requires_tls("with a TLS record")),
         _ if prefix.starts_with(b"HTTP/") => {
             let text = String::from_utf8_lossy(prefix);
@@ -243,14 +247,84 @@ pub(crate) fn plaintext_mismatch(prefix: &[u8], target: &str) -> Option<Transpor
     }
 }
 
-/// Whether the request of a failed exchange was certainly not processed by the server, so
-/// it may be sent again on a new connection: the stream was refused, or the server's GOAWAY
-/// said it would not process it.
+/// Why a connection failed before the server's HTTP/2 settings arrived, from what it
+/// received and how it ended. A reset or a close without a word is
+/// [`TransportErrorKind::Connect`] (the same fault as a refused connection, whatever the
+/// moment it strikes); bytes that show TLS or HTTP/1 say so.
+pub(crate) fn setup_error(context: &ErrorContext, watch: &ConnWatch) -> TransportError {
+    let target = &context.authority;
+    let prefix = watch.prefix();
+    if !context.tls {
+        if let Some(mismatch) = plaintext_mismatch(&prefix, target) {
+            return mismatch;
+        }
+    }
+    let failure = watch.failure();
+    if let Some(IoFailure { tls: Some(tls), .. }) = &failure {
+        return TransportError::new(
+            TransportErrorKind::Tls,
+            format!("TLS error: {} ({target})", explain_tls(tls, context)),
+        );
+    }
+    if prefix.len() >= 9 {
+        // A whole frame header that is not SETTINGS.
+        return TransportError::new(
+            TransportErrorKind::Protocol,
+            format!(
+                "the server at {target} does not speak HTTP/2: its first bytes are not an \
+                 HTTP/2 SETTINGS frame; check the address"
+            ),
+        );
+    }
+    let how = match &failure {
+        Some(f) if f.kind == io::ErrorKind::ConnectionReset => {
+            format!("reset the connection ({})", f.message)
+        }
+        Some(f) => format!("broke the connection ({})", f.message),
+        None if prefix.is_empty() => "closed the connection without a word".to_string(),
+        None => "closed the connection in the middle of its first frame".to_string(),
+    };
+    TransportError::new(
+        TransportErrorKind::Connect,
+        format!("the server at {target} {how} before HTTP/2 setup completed"),
+    )
+}
+
+/// Whether the server certainly did not process the request of a failed exchange, so that
+/// it may be sent again even when it is not idempotent: the server refused the stream
+/// (`REFUSED_STREAM`), or its GOAWAY named a last stream below this one (h2 fails exactly
+/// those streams, and streams opened after the GOAWAY, with the remote GOAWAY error).
 pub(crate) fn is_refused(error: &hyper::Error) -> bool {
     find::<h2::Error>(error).is_some_and(|h2| {
-        h2.reason() == Some(h2::Reason::REFUSED_STREAM)
-            || (h2.is_go_away() && h2.is_remote() && h2.reason() == Some(h2::Reason::NO_ERROR))
+        (h2.is_reset() && h2.is_remote() && h2.reason() == Some(h2::Reason::REFUSED_STREAM))
+            || (h2.is_go_away() && h2.is_remote())
     })
+}
+
+/// An error of an exchange on a connection watched by `watch`, classified. When the
+/// connection itself failed, its I/O error is the real cause (hyper tells the call only
+/// "broken pipe").
+pub(crate) fn call_error(
+    context: &ErrorContext,
+    watch: &ConnWatch,
+    error: &hyper::Error,
+) -> TransportError {
+    let authority = &context.authority;
+    let error = exchange_error(context, error);
+    if error.kind() != TransportErrorKind::Io {
+        return error;
+    }
+    match watch.failure() {
+        Some(IoFailure { tls: Some(tls), .. }) => TransportError::new(
+            TransportErrorKind::Tls,
+            format!("TLS error: {} ({authority})", explain_tls(&tls, context)),
+        ),
+        Some(failure) if !error.message().contains(&failure.message) => TransportError::new(
+            TransportErrorKind::Io,
+            format!("{}; cause: {}", error.message(), failure.message),
+        ),
+        _ => error,
+    }
 }
 
 /// Whether the failure concerns the whole connection (not only this stream), so the
@@ -287,6 +361,24 @@ pub(crate) fn exchange_error(context: &ErrorContext, error: &hyper::Error) -> Tr
             (
                 TransportErrorKind::Io,
                 format!("the server reset the stream (RST_STREAM: {reason})"),
+            )
+        } else if h2.is_reset() && h2.reason() == Some(h2::Reason::REFUSED_STREAM) {
+            // h2 refuses a response whose header list exceeds our advertised limit.
+            (
+                TransportErrorKind::ResponseTooLarge,
+                "the response's headers or trailers exceed the client's header list limit \
+                 (Http2Settings::max_header_list_size)"
+                    .to_string(),
+            )
+        } else if h2.is_go_away() && h2.reason() == Some(h2::Reason::ENHANCE_YOUR_CALM) {
+            // Ours: h2 closes the connection when a header block is far over the limit (or
+            // the server's frames look like abuse).
+            (
+                TransportErrorKind::ResponseTooLarge,
+                "the response's headers or trailers are far over the client's header list \
+                 limit (Http2Settings::max_header_list_size), or the server's frames looked \
+                 abusive; the connection was closed"
+                    .to_string(),
             )
         } else if h2.is_io() {
             (TransportErrorKind::Io, chain(error))
@@ -343,8 +435,7 @@ mod tests {
                 .contains("answered in HTTP/1 (\"HTTP/1.1 400 Bad Request\", server nginx)"),
             "{http1}"
         );
-        let silent = plaintext_mismatch(&[], "h:1").unwrap();
-        assert_eq!(silent.kind(), TransportErrorKind::Io);
-        assert!(silent.message().contains("it may require TLS"), "{silent}");
+        // Nothing received (silence, a close, a reset) says nothing about TLS.
+        assert!(plaintext_mismatch(&[], "h:1").is_none());
     }
 }

@@ -1,10 +1,16 @@
 //! The HTTP/2 engine shared by every runtime adapter (feature `engine`).
 //!
 //! [`Http2Transport`] implements [`crate::grpc::Transport`] with hyper's HTTP/2 client and
-//! rustls. It is runtime-agnostic: an adapter crate supplies a [`Runtime`] (tasks, timers,
-//! TCP and TLS connections) and the engine does the rest: lazy connect, multiplexing,
-//! reconnect after GOAWAY or a dead connection, keepalive pings, call timeouts, receive
-//! limits and error classification.
+//! rustls. It is runtime-agnostic: an adapter crate supplies a [`Runtime`] (tasks, a
+//! [`Clock`](crate::time::Clock), TCP and TLS connections) and the engine does the rest:
+//! lazy connect on a task of its own, multiplexing, reconnect after GOAWAY or a dead
+//! connection, keepalive pings, call timeouts, receive limits and error classification.
+//!
+//! The files follow those concerns: `transport` (the API and one exchange, resends
+//! included), `settings`, `connection` (the connection state machine), `handshake`
+//! (connect: TCP, TLS, HTTP/2 setup), `headers` (header conversion and the request-side
+//! caches), `response` (reading a response under the receive limit), `error` (error
+//! classification), `watch` (what the socket saw), `runtime` (the adapter contract).
 //!
 //! ```no_run
 //! # fn demo(runtime: std::sync::Arc<dyn temporal_lite_core::engine::Runtime>)
@@ -19,17 +25,23 @@
 mod body;
 mod client;
 mod connect;
+mod connection;
 mod endpoint;
 mod error;
+mod handshake;
+mod headers;
+mod response;
 mod runtime;
+mod settings;
 mod tls;
 mod transport;
 mod watch;
 
 pub use client::{CurrentRuntime, RuntimeClient};
 pub use connect::{connect, connect_from_env, connect_with_rpc_options};
-pub use runtime::{BoxFuture, BoxIo, BoxSleep, ConnectError, Io, Runtime, TlsConnect};
-pub use transport::{Http2Settings, Http2Transport, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT};
+pub use runtime::{BoxFuture, BoxIo, ConnectError, Io, Runtime, TlsConnect};
+pub use settings::{Http2Settings, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, MAX_HEADER_LIST_SIZE};
+pub use transport::Http2Transport;
 
 #[cfg(test)]
 mod tests;

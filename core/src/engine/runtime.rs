@@ -13,11 +13,10 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 
+use crate::time::{Clock, Sleep as ClockSleep};
+
 /// A boxed, `Send` future, as spawned and returned through [`Runtime`].
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
-
-/// A boxed timer future (`Sync` too, as hyper's timer requires).
-pub type BoxSleep = Pin<Box<dyn Future<Output = ()> + Send + Sync + 'static>>;
 
 /// A byte stream the engine speaks HTTP/2 over: a TCP or TLS connection from an adapter.
 ///
@@ -76,26 +75,27 @@ impl std::error::Error for ConnectError {
     }
 }
 
-/// What a runtime adapter supplies to the engine: tasks, timers and connections.
+/// What a runtime adapter supplies to the engine: tasks, time and connections.
 ///
-/// Object safe; the engine holds an `Arc<dyn Runtime>`. Adapters only do I/O and time: the
-/// engine decides when to connect, what timeouts apply and how errors are classified.
-/// Every future returned must be pollable from any task (adapters that need a runtime
-/// context capture a handle when they are built, not when a future is polled).
-pub trait Runtime: Send + Sync + 'static {
-    /// Run `future` to completion in the background. Called for each HTTP/2 connection's
-    /// driver task; must not block.
+/// Time is the [`Clock`] supertrait (the same clock the client reads, so an adapter
+/// implements sleeping once): the engine uses it for call timeouts, the connect timeout
+/// and HTTP/2 keepalive. Object safe; the engine holds an `Arc<dyn Runtime>`. Adapters only
+/// do I/O and time: the engine decides when to connect, what timeouts apply and how errors
+/// are classified. Every future returned must be pollable from any task (adapters that
+/// need a runtime context capture a handle when they are built, not when a future is
+/// polled).
+pub trait Runtime: Clock + 'static {
+    /// Run `future` to completion in the background. Called for each connect attempt and
+    /// each HTTP/2 connection's driver task; must not block, and must not poll `future`
+    /// before returning.
     fn spawn(&self, future: BoxFuture<()>);
-
-    /// A future that completes once `duration` has elapsed. Used for call timeouts, the
-    /// connect timeout and HTTP/2 keepalive.
-    fn sleep(&self, duration: Duration) -> BoxSleep;
 
     /// Open a connection to `host:port` (`host` is a DNS name or an IP address without
     /// brackets), then, when `tls` is given, perform a TLS client handshake over it.
     ///
-    /// The engine bounds the whole future with the connect timeout (and drops it when that
-    /// elapses), so adapters need no timeout of their own. Adapters should set `TCP_NODELAY`.
+    /// The engine runs it on a task of its own and bounds the whole future with the
+    /// connect timeout (and drops it when that elapses), so adapters need no timeout of
+    /// their own. Adapters should set `TCP_NODELAY`.
     fn connect(
         &self,
         host: &str,
@@ -130,7 +130,7 @@ impl<F: Future + Unpin> Future for Discard<F> {
     }
 }
 
-/// hyper's timer, backed by [`Runtime::sleep`].
+/// hyper's timer, backed by [`Clock::sleep`].
 #[derive(Clone)]
 pub(crate) struct Timer(pub(crate) Arc<dyn Runtime>);
 
@@ -144,7 +144,7 @@ impl hyper::rt::Timer for Timer {
     }
 }
 
-struct Sleep(BoxSleep);
+struct Sleep(ClockSleep);
 
 impl Future for Sleep {
     type Output = ();

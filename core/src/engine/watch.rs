@@ -1,9 +1,11 @@
-//! An I/O wrapper that remembers the first error of a connection.
+//! An I/O wrapper that watches a connection for the engine.
 //!
 //! hyper reports a dead connection to each call only as "broken pipe" or "connection
 //! closed"; the error that killed it (say, a TLS alert from a server that rejected our client
 //! certificate after a TLS 1.3 handshake) is dropped inside hyper. The engine reads it back
-//! from here to give the call a precise cause.
+//! from here to give the call a precise cause. The first bytes received tell an HTTP/2
+//! server (whose first frame is SETTINGS) from a TLS or HTTP/1 one, and their arrival is
+//! what the connect waits for: hyper's handshake only sends our preface.
 //!
 //! It also coalesces writes (see [`WatchedIo`]'s `flushed`): hyper queues a request's
 //! HEADERS and its DATA from two tasks, and h2 would otherwise write each in its own syscall.
@@ -11,8 +13,8 @@
 use std::io;
 use std::pin::Pin;
 use std::string::{String, ToString};
-use std::sync::{Arc, Mutex};
-use std::task::{ready, Context, Poll};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{ready, Context, Poll, Waker};
 use std::vec::Vec;
 
 use hyper::rt::Read as _;
@@ -26,24 +28,131 @@ pub(crate) struct IoFailure {
     pub(crate) message: String,
     /// The rustls error, when TLS raised it (an alert, a bad record, ...).
     pub(crate) tls: Option<rustls::Error>,
+    /// The I/O error's kind (`ConnectionReset`, `UnexpectedEof`, ...).
+    pub(crate) kind: io::ErrorKind,
 }
 
-/// Where a [`WatchedIo`] leaves its first error.
-pub(crate) type FailureSlot = Arc<Mutex<Option<IoFailure>>>;
-
-/// How many of the first bytes received are kept in a [`PrefixSlot`].
+/// How many of the first bytes received are kept (see [`ConnWatch::prefix`]).
 const PREFIX_LEN: usize = 512;
 
-/// Where a [`WatchedIo`] keeps the first bytes it received: they tell a plaintext connection
-/// to a TLS or HTTP/1 server from an HTTP/2 one.
-pub(crate) type PrefixSlot = Arc<Mutex<Vec<u8>>>;
+/// An HTTP/2 frame header: length (3), type (1), flags (1), stream id (4).
+const FRAME_HEADER_LEN: usize = 9;
 
-/// Wraps a connection and records its first read or write error in a shared slot.
+/// HTTP/2 frame type SETTINGS, which every HTTP/2 server sends first.
+const SETTINGS: u8 = 0x04;
+
+/// What a [`WatchedIo`] saw of its connection, shared with the engine.
+#[derive(Debug, Default)]
+pub(crate) struct ConnWatch {
+    state: Mutex<WatchState>,
+}
+
+#[derive(Debug, Default)]
+struct WatchState {
+    failure: Option<IoFailure>,
+    prefix: Vec<u8>,
+    /// The connection ended (end of stream, error, or its driver task finished).
+    ended: bool,
+    /// The connect waiting for the server's first frame.
+    waker: Option<Waker>,
+}
+
+/// How the wait for the server's first frame ended.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum FirstFrame {
+    /// The server's first frame is SETTINGS: it speaks HTTP/2.
+    Settings,
+    /// The first bytes are not an HTTP/2 SETTINGS frame (TLS, HTTP/1, garbage).
+    Other,
+    /// The connection ended before a whole frame header arrived.
+    Ended,
+}
+
+impl ConnWatch {
+    fn lock(&self) -> MutexGuard<'_, WatchState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The first I/O error of the connection, if any.
+    pub(crate) fn failure(&self) -> Option<IoFailure> {
+        self.lock().failure.clone()
+    }
+
+    /// The first bytes the connection received (up to 512).
+    pub(crate) fn prefix(&self) -> Vec<u8> {
+        self.lock().prefix.clone()
+    }
+
+    /// Record that the connection is over (its driver task ended).
+    pub(crate) fn end(&self) {
+        let waker = {
+            let mut state = self.lock();
+            state.ended = true;
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Ready once the server's first frame header has arrived or the connection ended.
+    pub(crate) fn poll_first_frame(&self, cx: &mut Context<'_>) -> Poll<FirstFrame> {
+        let mut state = self.lock();
+        if state.prefix.len() >= FRAME_HEADER_LEN {
+            return Poll::Ready(if state.prefix[3] == SETTINGS {
+                FirstFrame::Settings
+            } else {
+                FirstFrame::Other
+            });
+        }
+        if state.ended || state.failure.is_some() {
+            return Poll::Ready(FirstFrame::Ended);
+        }
+        state.waker = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
+    /// Keep `received`; returns whether the prefix is now full.
+    fn received(&self, received: &[u8]) -> bool {
+        let (full, waker) = {
+            let mut state = self.lock();
+            if received.is_empty() {
+                state.ended = true;
+            } else {
+                let room = PREFIX_LEN.saturating_sub(state.prefix.len());
+                state
+                    .prefix
+                    .extend_from_slice(&received[..received.len().min(room)]);
+            }
+            (state.prefix.len() >= PREFIX_LEN, state.waker.take())
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        full
+    }
+
+    /// Keep `error` unless an earlier one is kept already.
+    fn note(&self, error: &io::Error) {
+        let waker = {
+            let mut state = self.lock();
+            if state.failure.is_none() {
+                state.failure = Some(failure(error));
+            }
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// Wraps a connection and records in a [`ConnWatch`] its first bytes and its first read or
+/// write error.
 pub(crate) struct WatchedIo {
     io: BoxIo,
-    slot: FailureSlot,
-    prefix: PrefixSlot,
-    /// Whether `prefix` is full (saves taking its lock on every read).
+    watch: Arc<ConnWatch>,
+    /// Whether the prefix is full (saves taking the watch's lock on every read).
     prefix_full: bool,
     /// A write error held back while the peer's last bytes are read.
     write_error: Option<io::Error>,
@@ -53,11 +162,10 @@ pub(crate) struct WatchedIo {
 }
 
 impl WatchedIo {
-    pub(crate) fn new(io: BoxIo, slot: FailureSlot, prefix: PrefixSlot) -> Self {
+    pub(crate) fn new(io: BoxIo, watch: Arc<ConnWatch>) -> Self {
         Self {
             io,
-            slot,
-            prefix,
+            watch,
             prefix_full: false,
             write_error: None,
             flushed: true,
@@ -87,16 +195,13 @@ impl WatchedIo {
         cx: &mut Context<'_>,
         mut cursor: hyper::rt::ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
-        let kept = self.prefix.lock().unwrap_or_else(|p| p.into_inner()).len();
         let mut scratch = [0u8; PREFIX_LEN];
-        let want = (PREFIX_LEN - kept).min(cursor.remaining());
+        let want = PREFIX_LEN.min(cursor.remaining());
         let mut buf = hyper::rt::ReadBuf::new(&mut scratch[..want]);
         let result = Pin::new(&mut self.io).poll_read(cx, buf.unfilled());
         if let Poll::Ready(Ok(())) = result {
             let filled = buf.filled();
-            let mut prefix = self.prefix.lock().unwrap_or_else(|p| p.into_inner());
-            prefix.extend_from_slice(filled);
-            self.prefix_full = prefix.len() >= PREFIX_LEN;
+            self.prefix_full = self.watch.received(filled);
             cursor.put_slice(filled);
         }
         self.record(result)
@@ -104,17 +209,9 @@ impl WatchedIo {
 
     fn record<T>(&self, result: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
         if let Poll::Ready(Err(error)) = &result {
-            self.note(error);
+            self.watch.note(error);
         }
         result
-    }
-
-    /// Keep `error` unless an earlier one is kept already.
-    fn note(&self, error: &io::Error) {
-        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.is_none() {
-            *slot = Some(failure(error));
-        }
     }
 
     /// After a failed write, read what the peer sent before it went away, then fail.
@@ -146,7 +243,7 @@ impl WatchedIo {
                 Poll::Ready(Ok(())) if !buf.filled().is_empty() => continue,
                 Poll::Ready(Ok(())) => break,
                 Poll::Ready(Err(error)) => {
-                    self.note(&error);
+                    self.watch.note(&error);
                     break;
                 }
             }
@@ -170,10 +267,12 @@ fn failure(error: &io::Error) -> IoFailure {
         Some(tls) => IoFailure {
             message: tls.to_string(),
             tls: Some(tls.clone()),
+            kind: error.kind(),
         },
         None => IoFailure {
             message: error.to_string(),
             tls: None,
+            kind: error.kind(),
         },
     }
 }

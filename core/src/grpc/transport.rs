@@ -18,8 +18,10 @@ pub struct Request {
     pub metadata: Metadata,
     /// The request body: one length-prefixed gRPC message.
     pub body: Bytes,
-    /// How long the whole exchange may take. The transport gives up with
-    /// [`TransportErrorKind::Timeout`] when it elapses.
+    /// How long the whole exchange may take, waiting for a connection included: the time
+    /// left until the call's deadline (for a long poll, at most its per-poll timeout). The
+    /// transport gives up with [`TransportErrorKind::Timeout`] when it elapses. The same
+    /// value is in `metadata` as `grpc-timeout`.
     pub timeout: Option<Duration>,
     /// The largest response message accepted, in bytes (the same limit the caller gives
     /// [`decode_unary_response`](super::decode_unary_response)). The transport buffers at
@@ -45,19 +47,28 @@ pub struct Response {
 }
 
 /// What kind of transport failure happened. Decides whether a call may be retried.
+///
+/// Each kind of fault has one kind, whatever the moment it strikes: a peer that resets or
+/// closes every connection before HTTP/2 is set up is always [`Connect`](Self::Connect), a
+/// connection that breaks under a call is always [`Io`](Self::Io), silence is always
+/// [`Timeout`](Self::Timeout) (or `Connect` when the connect timeout ran out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// The connection could not be made (refused, unreachable, DNS). Nothing was sent.
+    /// No connection could be set up: refused, unreachable, unknown host, no answer within
+    /// the connect timeout, or closed or reset before the server's HTTP/2 settings arrived.
+    /// Nothing was sent.
     Connect,
-    /// The TLS handshake failed or TLS is misconfigured. Retrying will not help.
+    /// The TLS handshake failed or TLS is misconfigured, or the bytes the server sent show
+    /// that TLS is expected where the client spoke plaintext.
     Tls,
-    /// The connection broke while the call was in flight (reset, broken pipe, GOAWAY
-    /// before the request was processed). The request may or may not have reached the server.
+    /// The connection or the call's stream broke while the call was in flight (reset,
+    /// broken pipe, GOAWAY, keepalive pings unanswered). The request may or may not have
+    /// reached the server, unless [`TransportError::is_unprocessed`] says it did not.
     Io,
-    /// The call did not complete within its timeout.
+    /// No answer within the call's timeout.
     Timeout,
-    /// The response body exceeded the request's receive limit.
+    /// The response exceeded the request's receive limit.
     ResponseTooLarge,
     /// The peer broke the HTTP/2 or gRPC protocol.
     Protocol,
@@ -70,6 +81,7 @@ pub enum TransportErrorKind {
 pub struct TransportError {
     kind: TransportErrorKind,
     message: String,
+    unprocessed: bool,
 }
 
 impl TransportError {
@@ -78,7 +90,15 @@ impl TransportError {
         Self {
             kind,
             message: message.into(),
+            unprocessed: false,
         }
+    }
+
+    /// This error, marked as one whose request the server certainly did not process (see
+    /// [`is_unprocessed`](Self::is_unprocessed)). Only a transport that knows it may say so.
+    pub fn unprocessed(mut self) -> Self {
+        self.unprocessed = true;
+        self
     }
 
     /// What kind of failure this is.
@@ -90,6 +110,17 @@ impl TransportError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// Whether the server certainly did not process the request: it was never written
+    /// (no connection, the connection closed first, the call gave up while waiting for a
+    /// connection), or the server refused it unprocessed (`REFUSED_STREAM`, or a GOAWAY whose
+    /// last stream id is below the request's). Always true for
+    /// [`TransportErrorKind::Connect`].
+    ///
+    /// The client sends such a request again even when the call is not idempotent.
+    pub fn is_unprocessed(&self) -> bool {
+        self.unprocessed || self.kind == TransportErrorKind::Connect
+    }
 }
 
 impl fmt::Debug for TransportError {
@@ -97,6 +128,7 @@ impl fmt::Debug for TransportError {
         f.debug_struct("TransportError")
             .field("kind", &self.kind)
             .field("message", &self.message)
+            .field("unprocessed", &self.is_unprocessed())
             .finish()
     }
 }

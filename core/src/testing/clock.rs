@@ -1,14 +1,13 @@
 //! [`ManualClock`]: virtual time for tests.
 
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::future::poll_fn;
 use core::task::{Poll, Waker};
 use core::time::Duration;
 
-use async_trait::async_trait;
-
-use crate::time::Clock;
+use crate::time::{Clock, Sleep};
 
 /// A [`Clock`] whose time only moves when a sleep, a scripted delay or the test moves it.
 ///
@@ -39,7 +38,8 @@ use crate::time::Clock;
 /// ```
 #[derive(Debug)]
 pub struct ManualClock {
-    state: spin::Mutex<State>,
+    /// Shared with the sleeps handed out, which outlive the call that made them.
+    state: Arc<spin::Mutex<State>>,
 }
 
 #[derive(Debug)]
@@ -79,13 +79,13 @@ impl ManualClock {
 
     fn with_mode(auto_advance: bool) -> Self {
         Self {
-            state: spin::Mutex::new(State {
+            state: Arc::new(spin::Mutex::new(State {
                 now: Duration::ZERO,
                 auto_advance,
                 sleeps: Vec::new(),
                 waiters: Vec::new(),
                 next_id: 0,
-            }),
+            })),
         }
     }
 
@@ -130,58 +130,63 @@ impl ManualClock {
 
     /// Wait `duration` of virtual time without logging it as a sleep: at once in
     /// auto-advance mode, else until the test advances time.
-    pub(crate) async fn pass(&self, duration: Duration) {
-        self.wait(duration, false).await;
+    pub(crate) fn pass(&self, duration: Duration) -> Sleep {
+        self.wait(duration, false)
     }
 
-    async fn wait(&self, duration: Duration, log: bool) {
-        let (deadline, woken) = {
-            let mut state = self.state.lock();
-            if log {
-                state.sleeps.push(duration);
-            }
-            let deadline = state.now.saturating_add(duration);
-            if state.auto_advance {
-                state.now = deadline;
-                (deadline, state.take_due())
-            } else {
-                (deadline, Vec::new())
-            }
-        };
-        woken.into_iter().for_each(Waker::wake);
-        self.wait_until(deadline).await;
-    }
-
-    /// Pend until time reaches `deadline`.
-    async fn wait_until(&self, deadline: Duration) {
-        let id = {
-            let mut state = self.state.lock();
-            if state.now >= deadline {
-                return;
-            }
-            state.next_id += 1;
-            state.next_id
-        };
-        // Unregisters the waiter if the sleep is dropped before it ends.
-        let _guard = Unregister { clock: self, id };
-        poll_fn(|cx| {
-            let mut state = self.state.lock();
-            if state.now >= deadline {
-                state.waiters.retain(|w| w.id != id);
-                return Poll::Ready(());
-            }
-            match state.waiters.iter_mut().find(|w| w.id == id) {
-                Some(waiter) => waiter.waker.clone_from(cx.waker()),
-                None => state.waiters.push(Waiter {
-                    id,
-                    deadline,
-                    waker: cx.waker().clone(),
-                }),
-            }
-            Poll::Pending
+    /// A sleep that, when first polled, logs `duration` (if `log`) and, in auto-advance
+    /// mode, moves time forward by it; then pends until time has reached its end.
+    fn wait(&self, duration: Duration, log: bool) -> Sleep {
+        let state = self.state.clone();
+        Box::pin(async move {
+            let (deadline, woken) = {
+                let mut state = state.lock();
+                if log {
+                    state.sleeps.push(duration);
+                }
+                let deadline = state.now.saturating_add(duration);
+                if state.auto_advance {
+                    state.now = deadline;
+                    (deadline, state.take_due())
+                } else {
+                    (deadline, Vec::new())
+                }
+            };
+            woken.into_iter().for_each(Waker::wake);
+            wait_until(state, deadline).await;
         })
-        .await;
     }
+}
+
+/// Pend until the time of `state` reaches `deadline`.
+async fn wait_until(state: Arc<spin::Mutex<State>>, deadline: Duration) {
+    let id = {
+        let mut state = state.lock();
+        if state.now >= deadline {
+            return;
+        }
+        state.next_id += 1;
+        state.next_id
+    };
+    // Unregisters the waiter if the sleep is dropped before it ends.
+    let guard = Unregister { state, id };
+    poll_fn(|cx| {
+        let mut state = guard.state.lock();
+        if state.now >= deadline {
+            state.waiters.retain(|w| w.id != id);
+            return Poll::Ready(());
+        }
+        match state.waiters.iter_mut().find(|w| w.id == id) {
+            Some(waiter) => waiter.waker.clone_from(cx.waker()),
+            None => state.waiters.push(Waiter {
+                id,
+                deadline,
+                waker: cx.waker().clone(),
+            }),
+        }
+        Poll::Pending
+    })
+    .await;
 }
 
 impl State {
@@ -201,18 +206,17 @@ impl State {
     }
 }
 
-struct Unregister<'a> {
-    clock: &'a ManualClock,
+struct Unregister {
+    state: Arc<spin::Mutex<State>>,
     id: u64,
 }
 
-impl Drop for Unregister<'_> {
+impl Drop for Unregister {
     fn drop(&mut self) {
-        self.clock.state.lock().waiters.retain(|w| w.id != self.id);
+        self.state.lock().waiters.retain(|w| w.id != self.id);
     }
 }
 
-#[async_trait]
 impl Clock for ManualClock {
     fn now(&self) -> Duration {
         self.state.lock().now
@@ -220,7 +224,7 @@ impl Clock for ManualClock {
 
     /// Log `duration`, then: in auto-advance mode move time forward by it and return; when
     /// paused, pend until the test has advanced time by at least `duration`.
-    async fn sleep(&self, duration: Duration) {
-        self.wait(duration, true).await;
+    fn sleep(&self, duration: Duration) -> Sleep {
+        self.wait(duration, true)
     }
 }

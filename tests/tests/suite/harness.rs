@@ -148,7 +148,7 @@ impl Runtime {
         Client::connect_with(transport, clock, options).await
     }
 
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Runtime::Tokio => "tokio",
             Runtime::AsyncStd => "async-std",
@@ -170,6 +170,9 @@ pub(crate) struct Call {
     pub(crate) failure: Option<TransportErrorKind>,
     /// The `grpc-status` of the response (trailers, or headers when Trailers-Only).
     pub(crate) grpc_status: Option<String>,
+    /// The size of the response's larger header list (headers or trailers) as HTTP/2
+    /// counts it: each field's name and value plus 32 bytes.
+    pub(crate) header_list_bytes: usize,
 }
 
 impl Call {
@@ -228,6 +231,12 @@ impl Transport for Recorder {
                 status
                     .or_else(|| response.headers.get("grpc-status"))
                     .map(String::from)
+            }),
+            header_list_bytes: result.as_ref().map_or(0, |response| {
+                let size = |list: &Metadata| -> usize {
+                    list.iter().map(|(n, v)| n.len() + v.len() + 32).sum()
+                };
+                size(&response.headers).max(size(&response.trailers))
             }),
         };
         if let Ok(mut calls) = self.calls.lock() {

@@ -10,7 +10,9 @@
 //! - One module per area, each case an `async fn case(ctx: &Ctx) -> TestResult` that knows
 //!   nothing about runtimes or fronts: [`connect`], [`start`], [`results`], [`inspect`],
 //!   [`interact`], [`visibility`], [`errors`], [`faults`], [`update`], [`schedule`],
-//!   [`activity`] (async completion), [`codec`], [`raw`], [`metadata`].
+//!   [`activity`] (async completion), [`codec`], [`raw`], [`metadata`]; [`deadlines`] (the
+//!   time model through the harness's fault proxy, once per runtime: `tokio_faults::`,
+//!   `async_std_faults::`) and [`outages`] (the same, too long for CI).
 //! - [`suite!`] instantiates every case listed in [`all_cases!`] as a `#[test]` for one
 //!   runtime and one front, in a module named after the pair (`tokio_plain::echo_struct_...`),
 //!   so `cargo test --test suite tokio_plain::` runs one instance.
@@ -41,12 +43,14 @@
 mod activity;
 mod codec;
 mod connect;
+mod deadlines;
 mod errors;
 mod faults;
 mod harness;
 mod inspect;
 mod interact;
 mod metadata;
+mod outages;
 mod raw;
 mod results;
 mod schedule;
@@ -130,6 +134,25 @@ macro_rules! instantiate {
     };
 }
 
+/// Like [`instantiate!`], each test `#[ignore]`d: for cases too long for CI, run by
+/// `scripts/faults.sh`.
+macro_rules! instantiate_ignored {
+    ($runtime:ident, $front:ident; $($module:ident :: $case:ident),* $(,)?) => {
+        $(
+            #[test]
+            #[ignore = "minutes long: run by scripts/faults.sh"]
+            fn $case() -> $crate::harness::TestResult {
+                $crate::harness::run(
+                    $crate::harness::Runtime::$runtime,
+                    $crate::harness::Front::$front,
+                    stringify!($case),
+                    |ctx| ::std::boxed::Box::pin($crate::$module::$case(ctx)),
+                )
+            }
+        )*
+    };
+}
+
 /// Instantiate every case as a `#[test]` in module `$name`, for runtime
 /// [`harness::Runtime`]`::$runtime` and front [`harness::Front`]`::$front`.
 macro_rules! suite {
@@ -138,6 +161,50 @@ macro_rules! suite {
             all_cases!(instantiate!($runtime, $front));
         }
     };
+}
+
+/// Call `$callback!($($args)*; module::case, ...)` with every fault case: each needs the
+/// plain front only (it puts the harness's fault proxy in front of the server itself), so
+/// they run once per runtime (`cargo test --test suite tokio_faults::`).
+macro_rules! fault_cases {
+    ($callback:ident! ($($args:tt)*)) => {
+        $callback!($($args)*;
+            deadlines::result_outlives_a_20_s_outage,
+            deadlines::a_3_s_deadline_into_a_blackhole,
+            deadlines::connect_timeout_into_a_silent_peer,
+            deadlines::a_connect_outlives_a_call_that_gave_up,
+            deadlines::start_with_answers_lost_for_14_s,
+            deadlines::a_thousand_starts_with_a_tenth_of_answers_lost,
+            deadlines::concurrent_starts_with_default_options,
+            deadlines::terminate_whose_answer_is_lost,
+            deadlines::a_wrong_address_fails_at_once,
+            deadlines::a_client_can_wait_for_its_server,
+            deadlines::a_resetting_peer_says_reset,
+            deadlines::go_away_under_load_fails_nothing,
+            deadlines::large_error_details_arrive_typed,
+        );
+    };
+}
+
+/// The outages too long for CI (see [`outages`]), `#[ignore]`d, once per runtime.
+macro_rules! outage_cases {
+    ($callback:ident! ($($args:tt)*)) => {
+        $callback!($($args)*;
+            outages::result_outlives_a_60_s_outage,
+            outages::result_outlives_60_s_of_silence,
+            outages::waiters_outlive_a_server_kill_and_restart,
+        );
+    };
+}
+
+mod tokio_faults {
+    fault_cases!(instantiate!(Tokio, Plain));
+    outage_cases!(instantiate_ignored!(Tokio, Plain));
+}
+
+mod async_std_faults {
+    fault_cases!(instantiate!(AsyncStd, Plain));
+    outage_cases!(instantiate_ignored!(AsyncStd, Plain));
 }
 
 suite!(tokio_plain, runtime = Tokio, front = Plain);

@@ -16,8 +16,8 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 };
 
 use super::{Schedule, ScheduleSpec};
+use crate::client::call::Call;
 use crate::client::codec::Slots;
-use crate::client::rpc::CallKind;
 use crate::client::types::{timestamp_to_duration, WorkflowExecutionRef, WorkflowStatus};
 use crate::client::{Client, Error};
 use crate::payload::Payload;
@@ -220,9 +220,8 @@ impl ScheduleList {
                     query: self.query.clone(),
                 };
                 Box::pin(async move {
-                    let mut response: ListSchedulesResponse = client
-                        .unary("ListSchedules", &request, CallKind::Normal, true)
-                        .await?;
+                    let mut response: ListSchedulesResponse =
+                        client.call(Call::read("ListSchedules"), &request).await?;
                     let mut slots = Slots::new();
                     for entry in &mut response.schedules {
                         slots.memo(entry.memo.as_mut());

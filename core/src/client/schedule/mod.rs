@@ -26,8 +26,8 @@ pub use describe::{
 };
 pub use spec::{CalendarSpec, IntervalSpec, ScheduleRange, ScheduleSpec};
 
+use super::call::Call;
 use super::codec::Slots;
-use super::rpc::CallKind;
 use super::start::encode_search_attributes;
 use super::{Client, Error, SearchAttributeValue};
 use crate::payload::{PayloadError, ToValue, Value};
@@ -214,7 +214,10 @@ impl Client {
             }),
         };
         let result: Result<ws::CreateScheduleResponse, Error> = self
-            .unary("CreateSchedule", &request, CallKind::Normal, true)
+            .call(
+                Call::idempotent("CreateSchedule", &request.request_id),
+                &request,
+            )
             .await;
         match result {
             Ok(_) => Ok(self.schedule_handle(id)),
@@ -262,7 +265,7 @@ impl ScheduleHandle {
         };
         let mut response: ws::DescribeScheduleResponse = self
             .client
-            .unary("DescribeSchedule", &request, CallKind::Normal, true)
+            .call(Call::read("DescribeSchedule"), &request)
             .await?;
         let mut slots = Slots::new();
         slots.memo(response.memo.as_mut());
@@ -317,7 +320,10 @@ impl ScheduleHandle {
         };
         let _: ws::UpdateScheduleResponse = self
             .client
-            .unary("UpdateSchedule", &request, CallKind::Normal, true)
+            .call(
+                Call::idempotent("UpdateSchedule", &request.request_id),
+                &request,
+            )
             .await?;
         Ok(())
     }
@@ -384,7 +390,10 @@ impl ScheduleHandle {
         };
         let _: ws::PatchScheduleResponse = self
             .client
-            .unary("PatchSchedule", &request, CallKind::Normal, true)
+            .call(
+                Call::idempotent("PatchSchedule", &request.request_id),
+                &request,
+            )
             .await?;
         Ok(())
     }
@@ -398,7 +407,7 @@ impl ScheduleHandle {
         };
         let _: ws::DeleteScheduleResponse = self
             .client
-            .unary("DeleteSchedule", &request, CallKind::Normal, true)
+            .call(Call::non_idempotent("DeleteSchedule"), &request)
             .await?;
         Ok(())
     }
