@@ -41,6 +41,8 @@ pub(crate) struct Call<'a> {
     pub(crate) repeat: Repeat<'a>,
     /// Whether the call carries the `temporal-namespace` header.
     pub(crate) namespaced: bool,
+    /// The workflow the call is about, if one (for its tracing span).
+    pub(crate) workflow_id: Option<&'a str>,
 }
 
 /// How long the server may hold a call.
@@ -80,6 +82,7 @@ impl<'a> Call<'a> {
             wait,
             repeat,
             namespaced: true,
+            workflow_id: None,
         }
     }
 
@@ -123,6 +126,12 @@ impl<'a> Call<'a> {
     /// The same call without the `temporal-namespace` header.
     pub(crate) const fn global(mut self) -> Self {
         self.namespaced = false;
+        self
+    }
+
+    /// The same call, about workflow `workflow_id` (shown in its tracing span).
+    pub(crate) const fn workflow(mut self, workflow_id: &'a str) -> Self {
+        self.workflow_id = Some(workflow_id);
         self
     }
 

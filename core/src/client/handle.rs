@@ -152,7 +152,10 @@ impl WorkflowHandle {
         };
         let mut response: DescribeWorkflowExecutionResponse = self
             .client
-            .call(Call::read("DescribeWorkflowExecution"), &request)
+            .call(
+                self.about(Call::read("DescribeWorkflowExecution")),
+                &request,
+            )
             .await?;
         let mut slots = Slots::new();
         slots.description(&mut response);
@@ -199,7 +202,8 @@ impl WorkflowHandle {
         let call = match page_wait(options) {
             Wait::LongPoll => Call::long_poll("GetWorkflowExecutionHistory"),
             Wait::Normal => Call::read("GetWorkflowExecutionHistory"),
-        };
+        }
+        .workflow(&self.workflow_id);
         let response: GetWorkflowExecutionHistoryResponse = self
             .client
             .call_until(call, &request, deadline, &CallOptions::NONE.metadata)
@@ -319,6 +323,11 @@ impl WorkflowHandle {
                     }
                     // The long poll expired with nothing new (the pacer has waited if it
                     // came back too soon): ask again.
+                    #[cfg(feature = "tracing")]
+                    tracing::debug!(
+                        workflow_id = %self.workflow_id,
+                        "no close event yet; polling the history again"
+                    );
                     options.next_page_token = page.next_page_token;
                     continue;
                 };
@@ -444,7 +453,10 @@ impl WorkflowHandle {
             request_id: self.client.new_request_id()?,
             ..Default::default()
         };
-        let call = Call::idempotent("SignalWorkflowExecution", &request.request_id);
+        let call = self.about(Call::idempotent(
+            "SignalWorkflowExecution",
+            &request.request_id,
+        ));
         let _: SignalWorkflowExecutionResponse = self.client.call(call, &request).await?;
         Ok(())
     }
@@ -493,7 +505,7 @@ impl WorkflowHandle {
         };
         let result: Result<QueryWorkflowResponse, Error> = self
             .client
-            .call(Call::read("QueryWorkflow"), &request)
+            .call(self.about(Call::read("QueryWorkflow")), &request)
             .await;
         let mut response = match result {
             Ok(response) => response,
@@ -542,7 +554,10 @@ impl WorkflowHandle {
             reason: String::from(reason),
             ..Default::default()
         };
-        let call = Call::idempotent("RequestCancelWorkflowExecution", &request.request_id);
+        let call = self.about(Call::idempotent(
+            "RequestCancelWorkflowExecution",
+            &request.request_id,
+        ));
         let _: RequestCancelWorkflowExecutionResponse = self.client.call(call, &request).await?;
         Ok(())
     }
@@ -575,7 +590,7 @@ impl WorkflowHandle {
         };
         // No request id in a terminate: it is sent again only when the server certainly
         // did not process it, and a lost answer is reported as such.
-        let call = Call::non_idempotent("TerminateWorkflowExecution");
+        let call = self.about(Call::non_idempotent("TerminateWorkflowExecution"));
         let _: TerminateWorkflowExecutionResponse = self.client.call(call, &request).await?;
         Ok(())
     }
@@ -587,5 +602,12 @@ fn page_wait(options: &HistoryPageOptions) -> Wait {
         Wait::LongPoll
     } else {
         Wait::Normal
+    }
+}
+
+impl WorkflowHandle {
+    /// `call`, marked as about this handle's workflow (for its tracing span).
+    fn about<'a>(&'a self, call: Call<'a>) -> Call<'a> {
+        call.workflow(&self.workflow_id)
     }
 }

@@ -30,6 +30,7 @@ mod endpoint;
 mod error;
 mod handshake;
 mod headers;
+mod observe;
 mod response;
 mod runtime;
 mod settings;
