@@ -26,6 +26,7 @@ mod body;
 mod client;
 mod connect;
 mod connection;
+pub mod doctor;
 mod endpoint;
 mod error;
 mod handshake;
