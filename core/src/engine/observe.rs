@@ -23,14 +23,14 @@ impl ConnObserver {
         #[cfg(feature = "tracing")]
         if attempt > 1 {
             tracing::debug!(
-                target = %self.target,
+                server = %self.target,
                 connect_attempt = attempt,
                 elapsed_ms = elapsed.as_millis() as u64,
                 "reconnected to the Temporal server"
             );
         } else {
             tracing::debug!(
-                target = %self.target,
+                server = %self.target,
                 connect_attempt = attempt,
                 elapsed_ms = elapsed.as_millis() as u64,
                 "connected to the Temporal server"
@@ -46,7 +46,7 @@ impl ConnObserver {
     pub(crate) fn connect_failed(&self, attempt: u64, error: &TransportError) {
         #[cfg(feature = "tracing")]
         tracing::warn!(
-            target = %self.target,
+            server = %self.target,
             connect_attempt = attempt,
             error = %error,
             "cannot connect to the Temporal server"
@@ -62,23 +62,23 @@ impl ConnObserver {
         #[cfg(feature = "tracing")]
         match result {
             Ok(()) => tracing::debug!(
-                target = %self.target,
+                server = %self.target,
                 reason = "closed",
                 "connection closed (the server sent GOAWAY or closed it, or the client let it go)"
             ),
             Err(error) if error.is_timeout() => tracing::warn!(
-                target = %self.target,
+                server = %self.target,
                 reason = "keepalive timeout",
                 "the connection stopped answering keepalive pings; it is closed and calls \
                  reconnect"
             ),
             Err(error) if go_away(error).is_some() => tracing::debug!(
-                target = %self.target,
+                server = %self.target,
                 reason = %format_args!("GOAWAY ({})", go_away(error).unwrap_or_default()),
                 "the server closed the connection with GOAWAY; calls reconnect"
             ),
             Err(error) => tracing::warn!(
-                target = %self.target,
+                server = %self.target,
                 reason = %super::error::chain(error),
                 "the connection broke; calls reconnect"
             ),
@@ -99,7 +99,7 @@ impl ConnObserver {
                 None => super::error::chain(error),
             };
             tracing::debug!(
-                target = %self.target,
+                server = %self.target,
                 reason = %reason,
                 "the server did not process the request; sending it again on another connection"
             );

@@ -14,11 +14,11 @@
 //! | a long poll polling again after it expired | DEBUG | `attempt`, `backoff_ms` |
 //! | a call's final error | DEBUG | `attempts`, `error` |
 //! | `result()` asking again after an empty long poll | DEBUG | `workflow_id` |
-//! | connected / reconnected (engine) | DEBUG | `target`, `connect_attempt`, `elapsed_ms` |
-//! | a connect attempt failed (engine) | WARN | `target`, `error` |
-//! | a connection ended: closed, GOAWAY | DEBUG | `target`, `reason` |
-//! | a connection stopped answering keepalive pings, or broke | WARN | `target`, `reason` |
-//! | a request sent again after GOAWAY or `REFUSED_STREAM` (engine) | DEBUG | `target`, `reason` |
+//! | connected / reconnected (engine) | DEBUG | `server`, `connect_attempt`, `elapsed_ms` |
+//! | a connect attempt failed (engine) | WARN | `server`, `error` |
+//! | a connection ended: closed, GOAWAY | DEBUG | `server`, `reason` |
+//! | a connection stopped answering keepalive pings, or broke | WARN | `server`, `reason` |
+//! | a request sent again after GOAWAY or `REFUSED_STREAM` (engine) | DEBUG | `server`, `reason` |
 //!
 //! A call that succeeds, even after retries, emits nothing above DEBUG; WARN means the
 //! network or the server is in trouble. No field or message holds a secret: no API key,

@@ -151,10 +151,11 @@ pub(super) struct Doctor<'a, R> {
 }
 
 impl<R> Doctor<'_, R> {
-    /// `setting` and where its value came from, for fixes: `address (env TEMPORAL_ADDRESS)`.
+    /// `setting` and where its value came from, for fixes: `address from env
+    /// TEMPORAL_ADDRESS`.
     pub(super) fn origin(&self, setting: &str) -> String {
         match self.provenance.get(setting) {
-            Some(found) => format!("{setting} (from {})", found.source),
+            Some(found) => format!("{setting} from {}", found.source),
             None => setting.to_string(),
         }
     }

@@ -87,31 +87,32 @@ impl<R: Runtime> Doctor<'_, R> {
         if let Some(Err(error)) = &seen.verdict {
             return self.certificate_failure(error, tls, name, &roots, &context);
         }
-        let negotiated =
-            match seen.outcome {
-                Ok(negotiated) => negotiated,
-                Err(HandshakeFailure::Tls(error)) => {
-                    let fix = handshake_fix(&error, &context);
-                    return Step::fail(Check::Tls, format!("TLS handshake failed ({error})"), fix);
-                }
-                Err(HandshakeFailure::Io(error)) => return Step::fail(
+        let negotiated = match seen.outcome {
+            Ok(negotiated) => negotiated,
+            Err(HandshakeFailure::Tls(error)) => {
+                let fix = handshake_fix(&error, &context);
+                return Step::fail(Check::Tls, format!("TLS handshake failed ({error})"), fix);
+            }
+            Err(HandshakeFailure::Io(error)) => {
+                return Step::fail(
                     Check::Tls,
                     format!("the server ended the connection during the TLS handshake ({error})"),
                     format!(
                         "check that this port serves TLS; if the server is plaintext, {TLS_OFF}"
                     ),
-                ),
-                Err(HandshakeFailure::Timeout) => {
-                    return Step::fail(
-                        Check::Tls,
-                        format!(
-                            "no TLS answer within {:?} (connect_timeout)",
-                            self.options.connect_timeout
-                        ),
-                        format!("check that this port serves TLS; if it is plaintext, {TLS_OFF}"),
-                    )
-                }
-            };
+                )
+            }
+            Err(HandshakeFailure::Timeout) => {
+                return Step::fail(
+                    Check::Tls,
+                    format!(
+                        "no TLS answer within {:?} (connect_timeout)",
+                        self.options.connect_timeout
+                    ),
+                    format!("check that this port serves TLS; if it is plaintext, {TLS_OFF}"),
+                )
+            }
+        };
         if negotiated.alpn.as_deref() != Some(b"h2") {
             return Step::fail(
                 Check::Tls,

@@ -85,10 +85,11 @@ pub(super) async fn probe(
             .ok()
             .and_then(|r| r.err());
             Ok(Negotiated {
-                version: conn
-                    .protocol_version()
-                    .map(|v| std::format!("{v:?}"))
-                    .unwrap_or_default(),
+                version: match conn.protocol_version() {
+                    Some(rustls::ProtocolVersion::TLSv1_3) => String::from("TLS 1.3"),
+                    Some(rustls::ProtocolVersion::TLSv1_2) => String::from("TLS 1.2"),
+                    other => std::format!("{other:?}"),
+                },
                 alpn: conn.alpn_protocol().map(<[u8]>::to_vec),
                 late_error: late.and_then(|e| match e {
                     HandshakeFailure::Tls(tls) => Some(tls),
