@@ -407,8 +407,15 @@ impl Client {
             maybe_processed: false,
         };
         let attempts = self.attempts(request, extra, now, &mut tally, &observer);
+        // Entered on each poll only when a subscriber wants the span: without one, the
+        // wrapper would cost more than everything else tracing does here.
         #[cfg(feature = "tracing")]
-        let attempts = tracing::Instrument::instrument(attempts, observer.span().clone());
+        let result = if observer.span().is_disabled() {
+            attempts.await
+        } else {
+            tracing::Instrument::instrument(attempts, observer.span().clone()).await
+        };
+        #[cfg(not(feature = "tracing"))]
         let result = attempts.await;
         let end = if observer.needs_end_time() {
             self.shared.clock.now()
