@@ -77,7 +77,7 @@ impl<R: Runtime> Doctor<'_, R> {
         })
     }
 
-    fn tls_reason(&self) -> String {
+    pub(super) fn tls_reason(&self) -> String {
         match self.provenance.get("tls") {
             Some(setting) => match &setting.note {
                 Some(note) => format!("{}: {note}", setting.source),

@@ -90,7 +90,10 @@ impl<R: Runtime> Doctor<'_, R> {
         let negotiated = match seen.outcome {
             Ok(negotiated) => negotiated,
             Err(HandshakeFailure::Tls(error)) => {
-                let fix = handshake_fix(&error, &context);
+                let mut fix = handshake_fix(&error, &context);
+                if is_plaintext_answer(&error) {
+                    fix.push_str(&format!("; why TLS is on: {}", self.tls_reason()));
+                }
                 return Step::fail(Check::Tls, format!("TLS handshake failed ({error})"), fix);
             }
             Err(HandshakeFailure::Io(error)) => {
@@ -220,6 +223,16 @@ impl<R: Runtime> Doctor<'_, R> {
         };
         Step::fail(Check::Tls, detail, fix)
     }
+}
+
+/// Whether the server answered the TLS hello with something that is not TLS.
+fn is_plaintext_answer(error: &rustls::Error) -> bool {
+    matches!(
+        error,
+        rustls::Error::InvalidMessage(
+            InvalidMessage::InvalidContentType | InvalidMessage::UnknownProtocolVersion
+        )
+    )
 }
 
 /// The fix for a handshake that rustls or the server ended.

@@ -1,13 +1,14 @@
-//! The client's metrics hooks wired to `prometheus-client` (the Prometheus project's Rust
-//! client), with the official SDKs' metric names and labels; prints the text exposition.
+//! Seeing what the client does: its tracing (the core's `tracing` feature) printed by
+//! `tracing-subscriber` at DEBUG, and its metrics hooks wired to `prometheus-client` (the
+//! Prometheus project's Rust client) with the official SDKs' metric names and labels.
 //!
 //! ```sh
-//! TEMPORAL_ADDRESS=127.0.0.1:7233 cargo run -p temporal-lite-async-std --example metrics_prometheus
+//! TEMPORAL_ADDRESS=127.0.0.1:7233 cargo run -p temporal-lite-async-std --example observe
 //! ```
 //!
 //! It connects from the environment configuration, makes a few calls (one of them fails with
-//! NOT_FOUND) and prints what Prometheus would scrape. A service would serve the same text
-//! on its `/metrics` endpoint instead.
+//! NOT_FOUND), logs them to stderr and prints what Prometheus would scrape to stdout. A
+//! service would serve the same text on its `/metrics` endpoint instead.
 
 use std::sync::Arc;
 
@@ -21,6 +22,10 @@ use temporal_lite_core::config::load_connect_options;
 use temporal_lite_core::config::LoadProfileOptions;
 use temporal_lite_core::grpc::TransportError;
 use temporal_lite_core::observe::{names, CallInfo, CallOutcome, Metrics};
+use tracing_subscriber::filter::LevelFilter as Level;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 type Labels = Vec<(String, String)>;
 
@@ -156,6 +161,14 @@ impl Metrics for PrometheusMetrics {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // temporal-lite's spans and events at DEBUG (TRACE adds each attempt); h2's at INFO.
+    let filter = Targets::new()
+        .with_target("temporal_lite_core", Level::DEBUG)
+        .with_default(Level::INFO);
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
+        .init();
     let mut registry = Registry::default();
     let metrics = PrometheusMetrics::register(&mut registry);
     let options = load_connect_options(&LoadProfileOptions::default())?.with_metrics(metrics);
