@@ -180,3 +180,10 @@ impl Deadline {
         self.at.map(|at| at.saturating_sub(now))
     }
 }
+
+impl super::WorkflowHandle {
+    /// `call`, declared as about this handle's workflow (shown in its tracing span).
+    pub(super) fn on<'a>(&'a self, call: Call<'a>) -> Call<'a> {
+        call.workflow(self.workflow_id())
+    }
+}

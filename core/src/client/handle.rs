@@ -152,10 +152,7 @@ impl WorkflowHandle {
         };
         let mut response: DescribeWorkflowExecutionResponse = self
             .client
-            .call(
-                self.about(Call::read("DescribeWorkflowExecution")),
-                &request,
-            )
+            .call(self.on(Call::read("DescribeWorkflowExecution")), &request)
             .await?;
         let mut slots = Slots::new();
         slots.description(&mut response);
@@ -323,11 +320,7 @@ impl WorkflowHandle {
                     }
                     // The long poll expired with nothing new (the pacer has waited if it
                     // came back too soon): ask again.
-                    #[cfg(feature = "tracing")]
-                    tracing::debug!(
-                        workflow_id = %self.workflow_id,
-                        "no close event yet; polling the history again"
-                    );
+                    crate::observe::history_repoll(&self.workflow_id);
                     options.next_page_token = page.next_page_token;
                     continue;
                 };
@@ -453,7 +446,7 @@ impl WorkflowHandle {
             request_id: self.client.new_request_id()?,
             ..Default::default()
         };
-        let call = self.about(Call::idempotent(
+        let call = self.on(Call::idempotent(
             "SignalWorkflowExecution",
             &request.request_id,
         ));
@@ -505,7 +498,7 @@ impl WorkflowHandle {
         };
         let result: Result<QueryWorkflowResponse, Error> = self
             .client
-            .call(self.about(Call::read("QueryWorkflow")), &request)
+            .call(self.on(Call::read("QueryWorkflow")), &request)
             .await;
         let mut response = match result {
             Ok(response) => response,
@@ -554,7 +547,7 @@ impl WorkflowHandle {
             reason: String::from(reason),
             ..Default::default()
         };
-        let call = self.about(Call::idempotent(
+        let call = self.on(Call::idempotent(
             "RequestCancelWorkflowExecution",
             &request.request_id,
         ));
@@ -590,7 +583,7 @@ impl WorkflowHandle {
         };
         // No request id in a terminate: it is sent again only when the server certainly
         // did not process it, and a lost answer is reported as such.
-        let call = self.about(Call::non_idempotent("TerminateWorkflowExecution"));
+        let call = self.on(Call::non_idempotent("TerminateWorkflowExecution"));
         let _: TerminateWorkflowExecutionResponse = self.client.call(call, &request).await?;
         Ok(())
     }
@@ -602,12 +595,5 @@ fn page_wait(options: &HistoryPageOptions) -> Wait {
         Wait::LongPoll
     } else {
         Wait::Normal
-    }
-}
-
-impl WorkflowHandle {
-    /// `call`, marked as about this handle's workflow (for its tracing span).
-    fn about<'a>(&'a self, call: Call<'a>) -> Call<'a> {
-        call.workflow(&self.workflow_id)
     }
 }

@@ -149,3 +149,12 @@ impl<'a> CallObserver<'a> {
         self.metrics.is_some()
     }
 }
+
+/// `result()` polls the history of `workflow_id` again after a long poll that brought
+/// nothing new.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+#[inline]
+pub(crate) fn history_repoll(workflow_id: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::debug!(workflow_id, "no close event yet; polling the history again");
+}

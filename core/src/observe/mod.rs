@@ -42,5 +42,5 @@
 mod call;
 mod metrics;
 
-pub(crate) use call::CallObserver;
+pub(crate) use call::{history_repoll, CallObserver};
 pub use metrics::{names, CallInfo, CallOutcome, Metrics, MetricsSink, StatusCodeLabel};

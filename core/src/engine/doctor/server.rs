@@ -270,7 +270,7 @@ fn server_step(info: &GetSystemInfoResponse) -> Step {
     } else {
         format!("Temporal server {}", info.server_version)
     };
-    let caps = info.capabilities.clone().unwrap_or_default();
+    let caps = info.capabilities.unwrap_or_default();
     let all = [
         ("signal_and_query_header", caps.signal_and_query_header),
         (
