@@ -2,9 +2,9 @@
 //!
 //! - [`doctor`]: the connection doctor against the suite's nginx TLS fronts (mTLS and API
 //!   key) and the dev server, with a good connection and each misconfiguration a user hits;
-//! - [`telemetry`]: tracing events and metrics counts for a retried call, a reconnect and a
-//!   long poll (through the fault proxy and the real dev server), the levels of the happy
-//!   path, and that no secret is in anything emitted.
+//! - [`telemetry`]: tracing events and metrics counts for a retried call, a reconnect, a
+//!   keepalive timeout and a long poll (through the fault proxy and the real dev server), the
+//!   levels of the happy path, and that no secret is in anything emitted.
 //!
 //! Tracing is captured by a process-wide subscriber ([`capture`]): tests find their own
 //! events by the unique workflow ids and proxy addresses they use.
@@ -48,6 +48,29 @@ impl Rt {
             Rt::AsyncStd => temporal_lite_async_std::Client::connect(options)
                 .await
                 .map(temporal_lite_async_std::Client::into_inner),
+        }
+    }
+
+    /// A client over the engine with HTTP/2 `settings`, checked with `GetSystemInfo`; call
+    /// inside `block_on`.
+    pub(crate) async fn connect_with_settings(
+        self,
+        options: ConnectOptions,
+        settings: temporal_lite_core::engine::Http2Settings,
+    ) -> Result<Client, Error> {
+        use temporal_lite_core::engine::Http2Transport;
+        match self {
+            Rt::Tokio => {
+                let runtime =
+                    Arc::new(temporal_lite_tokio::TokioRuntime::try_current().expect("tokio"));
+                let transport = Http2Transport::with_settings(runtime.clone(), &options, settings)?;
+                Client::connect_with(Arc::new(transport), runtime, options).await
+            }
+            Rt::AsyncStd => {
+                let runtime = Arc::new(temporal_lite_async_std::AsyncStdRuntime::new());
+                let transport = Http2Transport::with_settings(runtime.clone(), &options, settings)?;
+                Client::connect_with(Arc::new(transport), runtime, options).await
+            }
         }
     }
 
@@ -104,6 +127,7 @@ on_both_runtimes!(
     telemetry::retried_call,
     telemetry::reconnect_after_goaway_and_outage,
     telemetry::long_poll,
+    telemetry::keepalive_timeout,
     telemetry::happy_path_stays_at_debug_and_below,
     telemetry::nothing_emitted_holds_a_secret,
 );

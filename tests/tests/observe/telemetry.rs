@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use temporal_lite_core::client::{Client, StartWorkflowOptions};
 use temporal_lite_core::config::{ConnectOptions, PrivateKey};
+use temporal_lite_core::engine::Http2Settings;
 use temporal_lite_core::grpc::{Code, TransportError};
 use temporal_lite_core::observe::{CallInfo, CallOutcome, Metrics};
 use temporal_lite_tests::certs::shared_pki;
@@ -300,6 +301,46 @@ pub(crate) async fn long_poll(rt: Rt) {
         .filter(|s| s.contains(&format!("workflow_id={id}")) && s.contains("long_poll=true"))
         .collect();
     assert!(spans.len() >= 2, "{spans:?}");
+}
+
+pub(crate) async fn keepalive_timeout(rt: Rt) {
+    capture::install();
+    let proxy = proxy();
+    let address = proxy.address();
+    let metrics = Arc::new(Recorder::default());
+    let mut settings = Http2Settings::default();
+    settings.keepalive_interval = Some(Duration::from_millis(200));
+    settings.keepalive_timeout = Duration::from_millis(200);
+    let metrics_dyn: Arc<dyn Metrics> = metrics.clone();
+    let options = ConnectOptions::new(address.clone()).with_metrics(metrics_dyn);
+    let client = rt
+        .connect_with_settings(options, settings)
+        .await
+        .expect("connect");
+    // Silence: pings go unanswered, the connection is declared dead.
+    proxy.blackhole();
+    let warned = |events: &[Captured]| {
+        events.iter().any(|e| {
+            e.level == Level::WARN && e.fields.contains("stopped answering keepalive pings")
+        })
+    };
+    // Polled, not timed: a busy machine may take longer than the 400 ms it needs.
+    for _ in 0..100 {
+        if warned(&events_about(&format!("server={address}"))) {
+            break;
+        }
+        rt.sleep(Duration::from_millis(100)).await;
+    }
+    let events = events_about(&format!("server={address}"));
+    assert!(warned(&events), "no keepalive event:\n{}", lines(&events));
+    assert!(metrics.count(&Told::Closed) >= 1, "{:?}", metrics.told());
+    // Back: the next call reconnects.
+    proxy.restore();
+    client
+        .get_system_info()
+        .await
+        .expect("after the keepalive timeout");
+    assert!(metrics.count(&Told::Opened) >= 2, "{:?}", metrics.told());
 }
 
 pub(crate) async fn happy_path_stays_at_debug_and_below(rt: Rt) {

@@ -85,7 +85,7 @@ impl<R: Runtime> Doctor<'_, R> {
         };
         // The certificate first: a handshake can fail for its sake only after rustls saw it.
         if let Some(Err(error)) = &seen.verdict {
-            return self.certificate_failure(error, tls, name, &roots, &context);
+            return self.certificate_failure(error, tls, name, &roots);
         }
         let negotiated = match seen.outcome {
             Ok(negotiated) => negotiated,
@@ -187,9 +187,7 @@ impl<R: Runtime> Doctor<'_, R> {
         tls: &TlsOptions,
         name: &str,
         roots: &str,
-        context: &ErrorContext,
     ) -> Step {
-        let _ = context;
         let detail = format!("the server's certificate was refused ({error})");
         let fix = match error {
             rustls::Error::InvalidCertificate(Cert::UnknownIssuer | Cert::BadSignature) => {
