@@ -34,6 +34,7 @@ mod report;
 mod server;
 mod tls_check;
 mod tls_probe;
+mod validity;
 
 use std::format;
 use std::string::{String, ToString};

@@ -4,16 +4,20 @@
 use std::format;
 use std::string::String;
 
+use rustls::pki_types::UnixTime;
 use rustls::{AlertDescription as Alert, CertificateError as Cert, InvalidMessage};
 
 use super::network::Endpoint;
 use super::report::{Check, Step, Verdict};
 use super::tls_probe::{self, HandshakeFailure, TlsSeen};
-use super::Doctor;
+use super::{validity, Doctor};
 use crate::config::TlsOptions;
 use crate::engine::error::{explain_tls, ErrorContext};
 use crate::engine::runtime::{BoxIo, Runtime};
 use crate::engine::tls::server_name;
+
+/// A server certificate that expires within this many days is a warning.
+const EXPIRY_WARNING_DAYS: u64 = 14;
 
 /// The settings named in fixes.
 const CA: &str = "the server CA certificate (tls.server_ca_cert_path, \
@@ -83,6 +87,11 @@ impl<R: Runtime> Doctor<'_, R> {
             1 => String::from("1 certificate"),
             n => format!("{n} certificates"),
         };
+        let expires = seen
+            .chain
+            .first()
+            .and_then(|leaf| validity::not_after(leaf))
+            .map(|at| (at, at.saturating_sub(UnixTime::now().as_secs()) / 86_400));
         // The certificate first: a handshake can fail for its sake only after rustls saw it.
         if let Some(Err(error)) = &seen.verdict {
             return self.certificate_failure(error, tls, name, &roots);
@@ -159,14 +168,25 @@ impl<R: Runtime> Doctor<'_, R> {
         } else {
             ""
         };
+        let until = match expires {
+            Some((at, days)) => format!("valid until {} ({days} days)", validity::date(at)),
+            None => String::from("within its validity dates"),
+        };
         let step = Step::pass(
             Check::Tls,
             format!(
                 "{}, ALPN h2; the server's chain ({certificates}) leads to {roots}, names \
-                 {name:?} and is within its validity dates{host_check}",
+                 {name:?}, {until}{host_check}",
                 negotiated.version
             ),
         );
+        if expires.is_some_and(|(_, days)| days < EXPIRY_WARNING_DAYS) {
+            return Step {
+                verdict: Verdict::Warn,
+                ..step
+            }
+            .with_fix("the server's certificate expires soon: the server must renew it");
+        }
         if tls.disable_host_verification {
             Step {
                 verdict: Verdict::Warn,
