@@ -253,3 +253,58 @@ pub(crate) async fn refused_port(rt: Rt) {
         ],
     );
 }
+
+/// A TLS server in this process (rustls, ALPN h2) with `server`'s certificate, answering
+/// every call with an empty message.
+fn tls_mock(
+    server: &temporal_lite_tests::certs::CertKey,
+) -> temporal_lite_tests::mock_server::MockServer {
+    use std::sync::Arc;
+    use temporal_lite_tests::mock_server::{MockServer, Reply};
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let chain = CertificateDer::pem_slice_iter(server.cert_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .expect("server chain");
+    let key = PrivateKeyDer::from_pem_slice(server.key_pem.as_bytes()).expect("server key");
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("server config");
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let config = Arc::new(config);
+    // Started on a runtime of its own, from a plain thread: the caller may be inside another.
+    std::thread::spawn(move || {
+        let runtime = Box::leak(Box::new(
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("server runtime"),
+        ));
+        runtime.block_on(
+            MockServer::builder()
+                .tls(config)
+                .start(|_| Reply::unary(&b""[..])),
+        )
+    })
+    .join()
+    .expect("mock server thread")
+}
+
+pub(crate) async fn expired_server_certificate(rt: Rt) {
+    let server = tls_mock(&shared_pki().pki.server_expired);
+    let tls = shared_mtls_front().server_tls_options();
+    let options = ConnectOptions::new(server.address_string()).with_tls(tls);
+    let report = rt.diagnose(&options).await;
+    assert_fails_at(
+        &report,
+        Check::Tls,
+        &["the server's certificate expired on 2021-01-01"],
+        &["the server must renew its certificate"],
+    );
+}

@@ -124,6 +124,7 @@ on_both_runtimes!(
     doctor::wrong_namespace,
     doctor::unresolvable_host,
     doctor::refused_port,
+    doctor::expired_server_certificate,
     telemetry::retried_call,
     telemetry::reconnect_after_goaway_and_outage,
     telemetry::long_poll,

@@ -208,7 +208,13 @@ impl<R: Runtime> Doctor<'_, R> {
         name: &str,
         roots: &str,
     ) -> Step {
-        let detail = format!("the server's certificate was refused ({error})");
+        let detail = match error {
+            rustls::Error::InvalidCertificate(Cert::ExpiredContext { not_after, .. }) => format!(
+                "the server's certificate expired on {} ({error})",
+                validity::date(not_after.as_secs())
+            ),
+            _ => format!("the server's certificate was refused ({error})"),
+        };
         let fix = match error {
             rustls::Error::InvalidCertificate(Cert::UnknownIssuer | Cert::BadSignature) => {
                 if tls.server_ca_cert.is_some() {
