@@ -8,7 +8,8 @@
 # 3. cargo clippy          lints, all targets and features, warnings are errors; its
 #                          incompatible_msrv lint holds our code to each crate's rust-version
 # 4. check-msrv.py         no dependency needs a newer Rust than the crate's rust-version
-# 5. no_std builds         core and proto for thumbv7em-none-eabihf (no std in its sysroot)
+# 5. no_std builds         core (also with testing, with tracing) and proto for
+#                          thumbv7em-none-eabihf (no std in its sysroot)
 # 6. no tonic/tower in the library crates' dependency graphs; cargo doc without warnings
 # 7. supply chain          scripts/supply-chain.sh: cargo-deny licenses, bans, sources, and
 #                          advisories where the RustSec database can be fetched (not here)
@@ -31,6 +32,8 @@ run cargo clippy --workspace --all-targets --all-features -- -D warnings
 run python3 scripts/check-msrv.py
 run cargo build -p temporal-lite-core --no-default-features --target thumbv7em-none-eabihf
 run cargo build -p temporal-lite-core --no-default-features --features testing \
+    --target thumbv7em-none-eabihf
+run cargo build -p temporal-lite-core --no-default-features --features tracing \
     --target thumbv7em-none-eabihf
 run cargo build -p temporal-lite-proto --no-default-features --target thumbv7em-none-eabihf
 

@@ -13,6 +13,8 @@
 //! - `testing`: `testing::MockTransport` and `testing::ManualClock`, an in-memory
 //!   transport and virtual time for testing code that uses the client without a server.
 //!   `no_std` like the rest.
+//! - `tracing`: spans and events through the `tracing` crate (see [`observe`]); `no_std`
+//!   too. Without it, nothing is compiled in.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -29,6 +31,7 @@ pub mod entropy;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod grpc;
+pub mod observe;
 pub mod payload;
 #[cfg(test)]
 mod properties;

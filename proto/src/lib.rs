@@ -9,7 +9,8 @@
 //!
 //! # What is covered
 //!
-//! The requests and responses of `GetSystemInfo`, `StartWorkflowExecution`,
+//! The requests and responses of `GetSystemInfo`, `DescribeNamespace` (with a subset of
+//! `temporal.api.namespace.v1`), `StartWorkflowExecution`,
 //! `SignalWithStartWorkflowExecution`, `SignalWorkflowExecution`, `QueryWorkflow`,
 //! `DescribeWorkflowExecution`, `GetWorkflowExecutionHistory` (with every history event),
 //! `RequestCancelWorkflowExecution`, `TerminateWorkflowExecution`, `ListWorkflowExecutions` and

@@ -43,8 +43,10 @@
 //!
 //! # Crate features
 //!
-//! None. async-std is used with its default features, which `task::spawn`, `task::sleep`
-//! and `net::TcpStream` require.
+//! - `tracing`: the core's spans and events (`temporal_lite_core::observe`).
+//!
+//! async-std is used with its default features, which `task::spawn`, `task::sleep` and
+//! `net::TcpStream` require.
 //!
 //! [`Clock`]: temporal_lite_core::time::Clock
 //! [RUSTSEC-2025-0052]: https://rustsec.org/advisories/RUSTSEC-2025-0052.html

@@ -1,4 +1,6 @@
 use std::boxed::Box;
+use std::io;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use async_std::net::TcpStream;
@@ -63,6 +65,16 @@ impl Runtime for AsyncStdRuntime {
                 .await
                 .map_err(ConnectError::Tls)?;
             Ok(Box::new(AsyncStdIo::new(stream).with_write_vectored(true)) as BoxIo)
+        })
+    }
+
+    fn resolve(&self, host: &str, port: u16) -> BoxFuture<io::Result<Vec<SocketAddr>>> {
+        let host = host.to_owned();
+        // The same lookup `TcpStream::connect` makes.
+        Box::pin(async move {
+            async_std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
+                .await
+                .map(Iterator::collect)
         })
     }
 }

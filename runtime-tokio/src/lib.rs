@@ -12,6 +12,10 @@
 //! # let _ = transport; Ok(()) }
 //! ```
 //!
+//! # Crate features
+//!
+//! - `tracing`: the core's spans and events (`temporal_lite_core::observe`).
+//!
 //! [`Clock`]: temporal_lite_core::time::Clock
 
 mod client;

@@ -1,5 +1,6 @@
 use std::boxed::Box;
 use std::io;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use temporal_lite_core::engine::{BoxFuture, BoxIo, ConnectError, Runtime, TlsConnect};
@@ -74,16 +75,38 @@ impl Runtime for TokioRuntime {
                 .map_err(ConnectError::Tls)?;
             Ok(Box::new(TokioIo::new(stream)) as BoxIo)
         });
-        // Dropping the join handle would let the task run on; abort it instead.
+        abort_on_drop(task)
+    }
+
+    fn resolve(&self, host: &str, port: u16) -> BoxFuture<io::Result<Vec<SocketAddr>>> {
+        let host = host.to_owned();
+        // The same lookup `TcpStream::connect` makes, on the runtime (its blocking pool).
+        let task = self.handle.spawn(async move {
+            tokio::net::lookup_host((host.as_str(), port))
+                .await
+                .map(Iterator::collect)
+        });
         let abort = task.abort_handle();
         Box::pin(async move {
             let _abort_on_drop = AbortOnDrop(abort);
-            match task.await {
-                Ok(result) => result,
-                Err(e) => Err(ConnectError::Tcp(io::Error::other(e))),
-            }
+            task.await.unwrap_or_else(|e| Err(io::Error::other(e)))
         })
     }
+}
+
+/// `task`'s outcome as a future that aborts the task when dropped (dropping a join handle
+/// would let the task run on).
+fn abort_on_drop(
+    task: tokio::task::JoinHandle<Result<BoxIo, ConnectError>>,
+) -> BoxFuture<Result<BoxIo, ConnectError>> {
+    let abort = task.abort_handle();
+    Box::pin(async move {
+        let _abort_on_drop = AbortOnDrop(abort);
+        match task.await {
+            Ok(result) => result,
+            Err(e) => Err(ConnectError::Tcp(io::Error::other(e))),
+        }
+    })
 }
 
 struct AbortOnDrop(tokio::task::AbortHandle);

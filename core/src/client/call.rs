@@ -41,6 +41,8 @@ pub(crate) struct Call<'a> {
     pub(crate) repeat: Repeat<'a>,
     /// Whether the call carries the `temporal-namespace` header.
     pub(crate) namespaced: bool,
+    /// The workflow the call is about, if one (for its tracing span).
+    pub(crate) workflow_id: Option<&'a str>,
 }
 
 /// How long the server may hold a call.
@@ -80,6 +82,7 @@ impl<'a> Call<'a> {
             wait,
             repeat,
             namespaced: true,
+            workflow_id: None,
         }
     }
 
@@ -126,6 +129,12 @@ impl<'a> Call<'a> {
         self
     }
 
+    /// The same call, about workflow `workflow_id` (shown in its tracing span).
+    pub(crate) const fn workflow(mut self, workflow_id: &'a str) -> Self {
+        self.workflow_id = Some(workflow_id);
+        self
+    }
+
     /// The same call, held by the server like a long poll (see [`Wait::LongPoll`]): e.g.
     /// `Call::idempotent("UpdateWorkflowExecution", &update_id).held()`, which waits for the
     /// update's stage with no deadline of its own and is repeated with the same id.
@@ -169,5 +178,12 @@ impl Deadline {
     /// The time left at `now`; `None` without a deadline.
     pub(crate) fn remaining(&self, now: Duration) -> Option<Duration> {
         self.at.map(|at| at.saturating_sub(now))
+    }
+}
+
+impl super::WorkflowHandle {
+    /// `call`, declared as about this handle's workflow (shown in its tracing span).
+    pub(super) fn on<'a>(&'a self, call: Call<'a>) -> Call<'a> {
+        call.workflow(self.workflow_id())
     }
 }

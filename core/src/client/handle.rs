@@ -152,7 +152,7 @@ impl WorkflowHandle {
         };
         let mut response: DescribeWorkflowExecutionResponse = self
             .client
-            .call(Call::read("DescribeWorkflowExecution"), &request)
+            .call(self.on(Call::read("DescribeWorkflowExecution")), &request)
             .await?;
         let mut slots = Slots::new();
         slots.description(&mut response);
@@ -199,7 +199,8 @@ impl WorkflowHandle {
         let call = match page_wait(options) {
             Wait::LongPoll => Call::long_poll("GetWorkflowExecutionHistory"),
             Wait::Normal => Call::read("GetWorkflowExecutionHistory"),
-        };
+        }
+        .workflow(&self.workflow_id);
         let response: GetWorkflowExecutionHistoryResponse = self
             .client
             .call_until(call, &request, deadline, &CallOptions::NONE.metadata)
@@ -319,6 +320,7 @@ impl WorkflowHandle {
                     }
                     // The long poll expired with nothing new (the pacer has waited if it
                     // came back too soon): ask again.
+                    crate::observe::history_repoll(&self.workflow_id);
                     options.next_page_token = page.next_page_token;
                     continue;
                 };
@@ -444,7 +446,10 @@ impl WorkflowHandle {
             request_id: self.client.new_request_id()?,
             ..Default::default()
         };
-        let call = Call::idempotent("SignalWorkflowExecution", &request.request_id);
+        let call = self.on(Call::idempotent(
+            "SignalWorkflowExecution",
+            &request.request_id,
+        ));
         let _: SignalWorkflowExecutionResponse = self.client.call(call, &request).await?;
         Ok(())
     }
@@ -493,7 +498,7 @@ impl WorkflowHandle {
         };
         let result: Result<QueryWorkflowResponse, Error> = self
             .client
-            .call(Call::read("QueryWorkflow"), &request)
+            .call(self.on(Call::read("QueryWorkflow")), &request)
             .await;
         let mut response = match result {
             Ok(response) => response,
@@ -542,7 +547,10 @@ impl WorkflowHandle {
             reason: String::from(reason),
             ..Default::default()
         };
-        let call = Call::idempotent("RequestCancelWorkflowExecution", &request.request_id);
+        let call = self.on(Call::idempotent(
+            "RequestCancelWorkflowExecution",
+            &request.request_id,
+        ));
         let _: RequestCancelWorkflowExecutionResponse = self.client.call(call, &request).await?;
         Ok(())
     }
@@ -575,7 +583,7 @@ impl WorkflowHandle {
         };
         // No request id in a terminate: it is sent again only when the server certainly
         // did not process it, and a lost answer is reported as such.
-        let call = Call::non_idempotent("TerminateWorkflowExecution");
+        let call = self.on(Call::non_idempotent("TerminateWorkflowExecution"));
         let _: TerminateWorkflowExecutionResponse = self.client.call(call, &request).await?;
         Ok(())
     }

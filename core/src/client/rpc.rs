@@ -18,6 +18,7 @@ use super::retry::{classify_status, Backoff, RetryClass};
 use super::{Client, Error, CLIENT_NAME, CLIENT_VERSION};
 use crate::config::ApiKey;
 use crate::grpc::{self, Code, Metadata, Request, Status, TransportError, TransportErrorKind};
+use crate::observe::{CallInfo, CallObserver};
 
 /// The gRPC service typed calls go to.
 const SERVICE: &str = "/temporal.api.workflowservice.v1.WorkflowService/";
@@ -129,7 +130,17 @@ impl Failure {
     }
 }
 
+impl core::fmt::Display for Failure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Failure::Status(status) => write!(f, "{}: {}", status.code, status.message),
+            Failure::Transport(error) => core::fmt::Display::fmt(error, f),
+        }
+    }
+}
+
 /// The attempts of one call so far: what the call's error will say.
+#[derive(Clone, Copy)]
 struct Tally<'a> {
     call: Call<'a>,
     deadline: Deadline,
@@ -159,7 +170,7 @@ impl Tally<'_> {
     }
 
     /// The error of a call whose deadline has passed.
-    fn expired(self, last: Option<Failure>) -> Error {
+    fn expired(&self, last: Option<Failure>) -> Error {
         let limit = self
             .deadline
             .at
@@ -188,7 +199,7 @@ impl Tally<'_> {
     }
 
     /// The error of a call that stops on `last`: not retryable, or out of attempts.
-    fn stopped(self, last: Failure, out_of_attempts: bool) -> Error {
+    fn stopped(&self, last: Failure, out_of_attempts: bool) -> Error {
         let open = if out_of_attempts {
             self.maybe_processed
         } else {
@@ -361,30 +372,85 @@ impl Client {
     }
 
     /// [`call_until`](Self::call_until) when the caller has just read the clock (`now`):
-    /// saves reading it again for the first attempt.
+    /// saves reading it again for the first attempt. Reports the call (tracing span,
+    /// metrics) around [`attempts`](Self::attempts).
     async fn call_from<Req, Resp>(
         &self,
         call: Call<'_>,
         request: &Req,
         deadline: Deadline,
         extra: &Metadata,
-        mut now: Duration,
+        now: Duration,
     ) -> Result<Resp, Error>
     where
         Req: Message,
         Resp: Message + Default,
     {
-        let rpc = &self.settings.rpc;
-        let retry = &rpc.retry;
-        let body = grpc::encode_message(request);
-        let clock = &self.shared.clock;
-        let mut backoff = Backoff::new(retry);
+        let options = &self.settings.options;
+        let info = CallInfo {
+            service: call.service,
+            method: call.method,
+            namespace: call.namespaced.then_some(options.namespace.as_str()),
+            long_poll: call.wait == Wait::LongPoll,
+        };
+        let observer = CallObserver::start(
+            info,
+            options.metrics.as_ref(),
+            now,
+            deadline.remaining(now),
+            call.workflow_id,
+        );
         let mut tally = Tally {
             call,
             deadline,
             attempts: 0,
             maybe_processed: false,
         };
+        let attempts = self.attempts(request, extra, now, &mut tally, &observer);
+        // Entered on each poll only when a subscriber wants the span: without one, the
+        // wrapper would cost more than everything else tracing does here.
+        #[cfg(feature = "tracing")]
+        let result = if observer.span().is_disabled() {
+            attempts.await
+        } else {
+            tracing::Instrument::instrument(attempts, observer.span().clone()).await
+        };
+        #[cfg(not(feature = "tracing"))]
+        let result = attempts.await;
+        let end = if observer.needs_end_time() {
+            self.shared.clock.now()
+        } else {
+            now
+        };
+        observer.finish(&result, tally.attempts, end);
+        result
+    }
+
+    /// The attempts of the call `tally` counts, from `now`.
+    ///
+    /// The request is encoded once, so every attempt sends the same bytes (and the same
+    /// request id, for requests that have one). Each attempt's `grpc-timeout` and transport
+    /// timeout is the time left (for a long poll, at most its per-poll timeout). Retryable
+    /// failures are retried with backoff until the deadline; a backoff never sleeps past it.
+    async fn attempts<Req, Resp>(
+        &self,
+        request: &Req,
+        extra: &Metadata,
+        mut now: Duration,
+        tally: &mut Tally<'_>,
+        observer: &CallObserver<'_>,
+    ) -> Result<Resp, Error>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
+        let call = tally.call;
+        let deadline = tally.deadline;
+        let rpc = &self.settings.rpc;
+        let retry = &rpc.retry;
+        let body = grpc::encode_message(request);
+        let clock = &self.shared.clock;
+        let mut backoff = Backoff::new(retry);
         let mut last: Option<Failure> = None;
         loop {
             let remaining = deadline.remaining(now);
@@ -398,6 +464,7 @@ impl Client {
                 }
             };
             tally.attempts += 1;
+            observer.attempt(tally.attempts, timeout);
             // Built per attempt (rather than cloned from a kept copy); exactly sized, as the
             // transport takes the bytes over as they are.
             let prefix = call.service.path_prefix();
@@ -443,6 +510,11 @@ impl Client {
             let mut delay = backoff.next(retry, class, self.random_unit());
             if let Some(remaining) = remaining {
                 delay = delay.min(remaining);
+            }
+            if call.wait == Wait::LongPoll && failure.leaves_outcome_open() {
+                observer.repoll(tally.attempts, delay);
+            } else {
+                observer.retry(tally.attempts, delay, &failure);
             }
             last = Some(failure);
             clock.sleep(delay).await;

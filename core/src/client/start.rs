@@ -251,7 +251,8 @@ impl Client {
         let mut fields = self.start_fields(workflow_type, &args, &options)?;
         self.encode_start_fields(&mut fields).await?;
         let request = start_request!(StartWorkflowExecutionRequest, fields, {});
-        let call = Call::idempotent("StartWorkflowExecution", &request.request_id);
+        let call =
+            Call::idempotent("StartWorkflowExecution", &request.request_id).workflow(&options.id);
         let response: StartedRun = self
             .call(call, &request)
             .await
@@ -310,7 +311,8 @@ impl Client {
                 payloads: signal_input,
             }),
         });
-        let call = Call::idempotent("SignalWithStartWorkflowExecution", &request.request_id);
+        let call = Call::idempotent("SignalWithStartWorkflowExecution", &request.request_id)
+            .workflow(&options.id);
         let response: SignalWithStartWorkflowExecutionResponse = self
             .call(call, &request)
             .await

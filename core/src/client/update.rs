@@ -193,7 +193,10 @@ impl UpdateHandle {
             let started = self.client.shared.clock.now();
             let response: PollWorkflowExecutionUpdateResponse = self
                 .client
-                .call(Call::long_poll("PollWorkflowExecutionUpdate"), &request)
+                .call(
+                    Call::long_poll("PollWorkflowExecutionUpdate").workflow(&self.workflow_id),
+                    &request,
+                )
                 .await
                 .map_err(|e| self.error_from_status(e, false))?;
             if let Some(outcome) = response.outcome.filter(|o| o.value.is_some()) {
@@ -309,7 +312,10 @@ impl UpdateHandle {
         };
         let result: Result<PollWorkflowExecutionUpdateResponse, Error> = self
             .client
-            .call(Call::read("PollWorkflowExecutionUpdate"), &request)
+            .call(
+                Call::read("PollWorkflowExecutionUpdate").workflow(&self.workflow_id),
+                &request,
+            )
             .await;
         !matches!(result, Err(Error::NotFound { .. }))
     }
@@ -518,7 +524,9 @@ impl WorkflowHandle {
             .as_ref()
             .and_then(|r| r.meta.as_ref())
             .map_or("", |m| m.update_id.as_str());
-        let call = Call::idempotent("UpdateWorkflowExecution", id).held();
+        let call = Call::idempotent("UpdateWorkflowExecution", id)
+            .held()
+            .workflow(self.workflow_id());
         let response = loop {
             let started = self.client().shared.clock.now();
             let response: UpdateWorkflowExecutionResponse = self

@@ -8,6 +8,7 @@ use super::error::{ConfigError, ErrorCategory};
 use super::{ApiKey, PrivateKey};
 use crate::entropy::{Entropy, EntropySource};
 use crate::grpc::{self, Metadata};
+use crate::observe::{Metrics, MetricsSink};
 
 /// The address used when none is configured.
 pub const DEFAULT_ADDRESS: &str = "localhost:7233";
@@ -58,6 +59,9 @@ pub struct ConnectOptions {
     /// Where request ids come from: the operating system's randomness by default (feature
     /// `std`); without `std`, a source you supply with [`with_entropy`](Self::with_entropy).
     pub entropy: EntropySource,
+    /// Where the client reports calls and connections (see [`crate::observe`]); `None`
+    /// (the default): nowhere.
+    pub metrics: Option<MetricsSink>,
 }
 
 /// TLS settings of a connection. All certificates and keys are PEM bytes.
@@ -155,6 +159,12 @@ impl ConnectOptions {
     /// the `std` feature; see [`crate::entropy`]).
     pub fn with_entropy(mut self, entropy: impl Entropy + 'static) -> Self {
         self.entropy = EntropySource::new(alloc::sync::Arc::new(entropy));
+        self
+    }
+
+    /// Report calls and connections to `metrics` (see [`crate::observe::Metrics`]).
+    pub fn with_metrics(mut self, metrics: alloc::sync::Arc<dyn Metrics>) -> Self {
+        self.metrics = Some(MetricsSink::new(metrics));
         self
     }
 
@@ -283,6 +293,7 @@ impl Default for ConnectOptions {
             wait_for_server: None,
             allow_plaintext_credentials: false,
             entropy: EntropySource::os(),
+            metrics: None,
         }
     }
 }

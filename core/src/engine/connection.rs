@@ -148,7 +148,15 @@ impl Connector {
         };
         self.dial.runtime.spawn(Box::pin(async move {
             let mut guard = guard;
-            let outcome = guard.connector.dial.open().await;
+            let dial = &guard.connector.dial;
+            let started = dial.runtime.now();
+            let outcome = dial.open().await;
+            match &outcome {
+                Ok(_) => dial
+                    .observer
+                    .connected(attempt, dial.runtime.now().saturating_sub(started)),
+                Err(error) => dial.observer.connect_failed(attempt, error),
+            }
             guard.done = true;
             guard.connector.finish(attempt, outcome);
         }));
@@ -173,6 +181,11 @@ impl Connector {
             std::mem::take(&mut state.waiters)
         };
         waiters.into_iter().for_each(Waker::wake);
+    }
+
+    /// Where this connector reports.
+    pub(super) fn observer(&self) -> &super::observe::ConnObserver {
+        &self.dial.observer
     }
 
     /// Refuse every later call; calls in flight finish on the old connection.

@@ -13,6 +13,7 @@ use super::body::OnceBody;
 use super::connection::Conn;
 use super::endpoint::Endpoint;
 use super::error::{connect_error, exchange_error, setup_error, ErrorContext};
+use super::observe::ConnObserver;
 use super::runtime::{timeout, Exec, Runtime, Timer, TlsConnect};
 use super::settings::Http2Settings;
 use super::watch::{ConnWatch, FirstFrame, WatchedIo};
@@ -30,6 +31,7 @@ pub(super) struct Dial {
     pub(super) connect_timeout: Duration,
     pub(super) settings: Http2Settings,
     pub(super) context: Arc<ErrorContext>,
+    pub(super) observer: ConnObserver,
 }
 
 impl Dial {
@@ -75,12 +77,14 @@ impl Dial {
         let alive = Arc::new(AtomicBool::new(true));
         let driver_alive = alive.clone();
         let driver_watch = watch.clone();
+        let observer = self.observer.clone();
         runtime.spawn(Box::pin(async move {
             // The connection's fate reaches each call through its own stream; here it only
-            // matters that the connection is gone.
-            let _ = connection.await;
+            // matters that the connection is gone (and is reported).
+            let result = connection.await;
             driver_alive.store(false, Ordering::Release);
             driver_watch.end();
+            observer.closed(&result);
         }));
         stage.store(STAGE_SETTINGS, Ordering::Release);
         // On failure `sender` is dropped, which makes hyper close the connection.

@@ -5,10 +5,12 @@ use std::boxed::Box;
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
+use std::vec::Vec;
 
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
@@ -102,6 +104,18 @@ pub trait Runtime: Clock + 'static {
         port: u16,
         tls: Option<TlsConnect>,
     ) -> BoxFuture<Result<BoxIo, ConnectError>>;
+
+    /// Resolve `host` (a DNS name) to the addresses [`connect`](Self::connect) would try,
+    /// in its order. Only the connection doctor calls it, to report name resolution as a
+    /// step of its own (and then connects to each address by its IP); the default answers
+    /// [`io::ErrorKind::Unsupported`], which the doctor reports as a skipped step.
+    fn resolve(&self, host: &str, port: u16) -> BoxFuture<io::Result<Vec<SocketAddr>>> {
+        let _ = (host, port);
+        Box::pin(std::future::ready(Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this runtime adapter does not resolve names on its own",
+        ))))
+    }
 }
 
 /// hyper's executor, backed by [`Runtime::spawn`].

@@ -24,12 +24,46 @@ fn tls_error(message: impl Into<String>) -> TransportError {
 /// Build the client configuration: trusted roots (the configured CA, or the public web
 /// roots), mTLS identity, ALPN `h2`, and name checks off only if the options say so.
 pub(crate) fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, TransportError> {
+    build_config(options, None)
+}
+
+/// What a [`recording_config`] saw of the server's certificate.
+#[derive(Debug, Default)]
+pub(crate) struct CertRecord {
+    /// The certificate chain the server presented, leaf first.
+    pub(crate) chain: Vec<CertificateDer<'static>>,
+    /// What the verifier the client would use said about it (trust roots, name, expiry).
+    pub(crate) verdict: Option<Result<(), rustls::Error>>,
+}
+
+/// Like [`client_config`], but accepting any server certificate after recording it and the
+/// verdict the real verifier gives in `record`: for the connection doctor, which reports
+/// what is wrong with the certificate and goes on to check ALPN and the client certificate.
+/// Connections made with it must carry nothing of value.
+pub(crate) fn recording_config(
+    options: &TlsOptions,
+    record: Arc<std::sync::Mutex<CertRecord>>,
+) -> Result<Arc<ClientConfig>, TransportError> {
+    build_config(options, Some(record))
+}
+
+fn build_config(
+    options: &TlsOptions,
+    record: Option<Arc<std::sync::Mutex<CertRecord>>>,
+) -> Result<Arc<ClientConfig>, TransportError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let roots = Arc::new(root_store(options)?);
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| tls_error(format!("TLS setup failed: {e}")))?;
-    let builder = if options.disable_host_verification {
+    let builder = if let Some(record) = record {
+        let inner = WebPkiServerVerifier::builder_with_provider(roots, provider)
+            .build()
+            .map_err(|e| tls_error(format!("TLS setup failed: {e}")))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(Recording { inner, record }))
+    } else if options.disable_host_verification {
         let inner = WebPkiServerVerifier::builder_with_provider(roots, provider)
             .build()
             .map_err(|e| tls_error(format!("TLS setup failed: {e}")))?;
@@ -161,6 +195,60 @@ impl ServerCertVerifier for NoHostnameVerification {
             )) => Ok(ServerCertVerified::assertion()),
             other => other,
         }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// Records the chain and the real verifier's verdict, then accepts the certificate (see
+/// [`recording_config`]). Signatures are still checked, so the handshake proves the server
+/// holds the key of the certificate it showed.
+#[derive(Debug)]
+struct Recording {
+    inner: Arc<WebPkiServerVerifier>,
+    record: Arc<std::sync::Mutex<CertRecord>>,
+}
+
+impl ServerCertVerifier for Recording {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let verdict = self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .map(|_| ());
+        let mut record = self.record.lock().unwrap_or_else(|p| p.into_inner());
+        record.chain = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| c.clone().into_owned())
+            .collect();
+        record.verdict = Some(verdict);
+        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(

@@ -18,6 +18,7 @@ use super::endpoint::Endpoint;
 use super::error::{breaks_connection, is_refused, ErrorContext};
 use super::handshake::Dial;
 use super::headers::RequestCaches;
+use super::observe::ConnObserver;
 use super::response::read_response;
 use super::runtime::{timeout, Runtime, TlsConnect};
 use super::settings::Http2Settings;
@@ -136,6 +137,10 @@ impl Http2Transport {
         } else {
             Scheme::HTTP
         };
+        let observer = ConnObserver {
+            metrics: options.metrics.clone(),
+            target: context.authority.clone(),
+        };
         let connector = Connector::new(Dial {
             runtime: runtime.clone(),
             endpoint,
@@ -143,6 +148,7 @@ impl Http2Transport {
             connect_timeout: options.connect_timeout,
             settings,
             context,
+            observer,
         });
         Ok(Self {
             inner: Arc::new(Inner {
@@ -229,6 +235,7 @@ impl Inner {
                     let unprocessed = unsent || is_refused(&error);
                     if unprocessed && resends < MAX_RESENDS {
                         resends += 1;
+                        self.connector.observer().resent(&error);
                         continue;
                     }
                     let error = conn.error(&error);

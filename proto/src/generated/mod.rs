@@ -44,6 +44,11 @@ pub mod temporal {
                 include!("temporal.api.history.v1.rs");
             }
         }
+        pub mod namespace {
+            pub mod v1 {
+                include!("temporal.api.namespace.v1.rs");
+            }
+        }
         pub mod operatorservice {
             pub mod v1 {
                 include!("temporal.api.operatorservice.v1.rs");

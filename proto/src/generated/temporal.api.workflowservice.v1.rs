@@ -682,6 +682,48 @@ impl ::prost::Name for GetSystemInfoResponse {
             .into()
     }
 }
+#[derive(Clone, PartialEq, Eq, Hash, ::prost::Message)]
+pub struct DescribeNamespaceRequest {
+    #[prost(string, tag = "1")]
+    pub namespace: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub id: ::prost::alloc::string::String,
+}
+impl ::prost::Name for DescribeNamespaceRequest {
+    const NAME: &'static str = "DescribeNamespaceRequest";
+    const PACKAGE: &'static str = "temporal.api.workflowservice.v1";
+    fn full_name() -> ::prost::alloc::string::String {
+        "temporal.api.workflowservice.v1.DescribeNamespaceRequest".into()
+    }
+    fn type_url() -> ::prost::alloc::string::String {
+        "type.googleapis.com/temporal.api.workflowservice.v1.DescribeNamespaceRequest"
+            .into()
+    }
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct DescribeNamespaceResponse {
+    #[prost(message, optional, tag = "1")]
+    pub namespace_info: ::core::option::Option<
+        super::super::namespace::v1::NamespaceInfo,
+    >,
+    #[prost(message, optional, tag = "2")]
+    pub config: ::core::option::Option<super::super::namespace::v1::NamespaceConfig>,
+    #[prost(int64, tag = "4")]
+    pub failover_version: i64,
+    #[prost(bool, tag = "5")]
+    pub is_global_namespace: bool,
+}
+impl ::prost::Name for DescribeNamespaceResponse {
+    const NAME: &'static str = "DescribeNamespaceResponse";
+    const PACKAGE: &'static str = "temporal.api.workflowservice.v1";
+    fn full_name() -> ::prost::alloc::string::String {
+        "temporal.api.workflowservice.v1.DescribeNamespaceResponse".into()
+    }
+    fn type_url() -> ::prost::alloc::string::String {
+        "type.googleapis.com/temporal.api.workflowservice.v1.DescribeNamespaceResponse"
+            .into()
+    }
+}
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct StartWorkflowExecutionRequest {
     #[prost(string, tag = "1")]

@@ -2167,6 +2167,34 @@ pub(crate) fn f_temporal__api__history__v1__workflow_task_timed_out_event_attrib
     }
 }
 
+pub(crate) fn f_temporal__api__namespace__v1__namespace_config(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::namespace::v1::NamespaceConfig {
+    let _ = (d, v);
+    ours::temporal::api::namespace::v1::NamespaceConfig {
+        workflow_execution_retention_ttl: Some((f_google__protobuf__duration(d + 1, v)).into()),
+    }
+}
+
+pub(crate) fn f_temporal__api__namespace__v1__namespace_info(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::namespace::v1::NamespaceInfo {
+    let _ = (d, v);
+    ours::temporal::api::namespace::v1::NamespaceInfo {
+        name: format!("name-{}", v),
+        state: [1, 2, 3][(v) % 3],
+        description: format!("description-{}", v),
+        owner_email: format!("owner_email-{}", v),
+        data: (0..2usize)
+            .map(|i| (format!("data-k{}", v + i), format!("value-{}", v + i)))
+            .collect(),
+        id: format!("id-{}", v),
+        supports_schedules: true,
+    }
+}
+
 pub(crate) fn f_temporal__api__operatorservice__v1__add_search_attributes_request(
     d: u32,
     v: usize,
@@ -3338,6 +3366,30 @@ pub(crate) fn f_temporal__api__workflowservice__v1__delete_schedule_response(
     ours::temporal::api::workflowservice::v1::DeleteScheduleResponse {}
 }
 
+pub(crate) fn f_temporal__api__workflowservice__v1__describe_namespace_request(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::DescribeNamespaceRequest {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::DescribeNamespaceRequest {
+        namespace: format!("namespace-{}", v),
+        id: format!("id-{}", v),
+    }
+}
+
+pub(crate) fn f_temporal__api__workflowservice__v1__describe_namespace_response(
+    d: u32,
+    v: usize,
+) -> ours::temporal::api::workflowservice::v1::DescribeNamespaceResponse {
+    let _ = (d, v);
+    ours::temporal::api::workflowservice::v1::DescribeNamespaceResponse {
+        namespace_info: Some((f_temporal__api__namespace__v1__namespace_info(d + 1, v)).into()),
+        config: Some((f_temporal__api__namespace__v1__namespace_config(d + 1, v)).into()),
+        failover_version: -(1_000_000_007 + (v) as i64),
+        is_global_namespace: true,
+    }
+}
+
 pub(crate) fn f_temporal__api__workflowservice__v1__describe_schedule_request(
     d: u32,
     v: usize,
@@ -4187,7 +4239,7 @@ pub(crate) fn f_temporal__api__workflowservice__v1__update_workflow_execution_re
 }
 
 /// Number of message types `run_all` round-trips.
-pub(crate) const MESSAGE_COUNT: usize = 262;
+pub(crate) const MESSAGE_COUNT: usize = 266;
 
 /// Round-trips every message; returns one line per failure.
 pub(crate) fn run_all() -> Vec<String> {
@@ -5916,6 +5968,32 @@ pub(crate) fn run_all() -> Vec<String> {
     }
     for v in 0..2 {
         if let Err(e) = super::roundtrip::<
+            ours::temporal::api::namespace::v1::NamespaceConfig,
+            up::temporal::api::namespace::v1::NamespaceConfig,
+        >(
+            "temporal.api.namespace.v1.NamespaceConfig",
+            v,
+            f_temporal__api__namespace__v1__namespace_config(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::namespace::v1::NamespaceInfo,
+            up::temporal::api::namespace::v1::NamespaceInfo,
+        >(
+            "temporal.api.namespace.v1.NamespaceInfo",
+            v,
+            f_temporal__api__namespace__v1__namespace_info(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
             ours::temporal::api::operatorservice::v1::AddSearchAttributesRequest,
             up::temporal::api::operatorservice::v1::AddSearchAttributesRequest,
         >(
@@ -6836,6 +6914,32 @@ pub(crate) fn run_all() -> Vec<String> {
             v,
             f_temporal__api__workflowservice__v1__delete_schedule_response(0, v),
             true,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::DescribeNamespaceRequest,
+            up::temporal::api::workflowservice::v1::DescribeNamespaceRequest,
+        >(
+            "temporal.api.workflowservice.v1.DescribeNamespaceRequest",
+            v,
+            f_temporal__api__workflowservice__v1__describe_namespace_request(0, v),
+            false,
+        ) {
+            errors.push(e);
+        }
+    }
+    for v in 0..2 {
+        if let Err(e) = super::roundtrip::<
+            ours::temporal::api::workflowservice::v1::DescribeNamespaceResponse,
+            up::temporal::api::workflowservice::v1::DescribeNamespaceResponse,
+        >(
+            "temporal.api.workflowservice.v1.DescribeNamespaceResponse",
+            v,
+            f_temporal__api__workflowservice__v1__describe_namespace_response(0, v),
+            false,
         ) {
             errors.push(e);
         }
