@@ -1,5 +1,5 @@
 //! How a call site declares a gRPC call: [`Call`] says what the call is (which method,
-//! whether the server holds it as a long poll, whether it may be repeated), [`CallOptions`]
+//! whether the server holds it as a long poll, whether it may be repeated), [`CallOptions`](super::CallOptions)
 //! what this one call asks for (a deadline, extra metadata).
 //!
 //! Every call to the WorkflowService goes through [`Client::call`](super::Client::call)
@@ -26,7 +26,6 @@
 use core::time::Duration;
 
 use super::rpc::Service;
-use crate::grpc::Metadata;
 
 /// What a call is, as its call site declares it. See the [module docs](self).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,27 +141,6 @@ impl<'a> Call<'a> {
         self.wait = Wait::LongPoll;
         self
     }
-}
-
-/// What one call asks for beyond the client's [`RpcOptions`](super::RpcOptions).
-///
-/// Not public yet: the per-call options API will build one of these.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct CallOptions {
-    /// This call's deadline, counted from its start: replaces
-    /// [`RpcOptions::timeout`](super::RpcOptions::timeout) for a normal call, and bounds a
-    /// long poll (which otherwise has no deadline).
-    pub(crate) timeout: Option<Duration>,
-    /// Metadata sent with this call only, after the client's.
-    pub(crate) metadata: Metadata,
-}
-
-impl CallOptions {
-    /// The options of a call that asks for nothing special.
-    pub(crate) const NONE: &'static CallOptions = &CallOptions {
-        timeout: None,
-        metadata: Metadata::new(),
-    };
 }
 
 /// When a call must be over: a time on the client's clock, or never.

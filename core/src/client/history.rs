@@ -146,7 +146,13 @@ impl HistoryEvents {
                 Box::pin(async move {
                     let run_id = handle.run_id();
                     let result = handle
-                        .fetch_page_paced(run_id, &options, &mut pacer, None)
+                        .fetch_page_paced(
+                            run_id,
+                            &options,
+                            &mut pacer,
+                            None,
+                            &crate::grpc::Metadata::new(),
+                        )
                         .await;
                     (pacer, result)
                 })

@@ -38,6 +38,7 @@
 
 mod activity;
 mod call;
+mod call_future;
 mod codec;
 mod error;
 mod failure;
@@ -73,6 +74,7 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 };
 
 pub use activity::{ActivityHeartbeat, ApplicationFailure, AsyncActivityHandle};
+pub use call_future::{CallFuture, CallOptions, MakeCall};
 pub use error::Error;
 pub use failure::{Failure, FailureKind, WorkflowError, WorkflowFailure, WorkflowOutcome};
 pub use handle::WorkflowHandle;
@@ -102,12 +104,12 @@ pub use update_error::{UpdateError, UpdateErrorKind};
 pub use update_with_start::WithStartWorkflowOperation;
 
 use crate::config::{ApiKey, ConfigError, ConnectOptions, ErrorCategory};
-use crate::grpc::Transport;
+use crate::grpc::{self, Metadata, Transport};
 use crate::payload::{
     CompositePayloadConverter, FromValue, Payload, PayloadCodec, PayloadConverter, ToValue,
 };
 use crate::time::Clock;
-use call::{Call, CallOptions};
+use call::Call;
 use jitter::Jitter;
 use request_id::RequestIds;
 
@@ -130,6 +132,9 @@ struct Shared {
     /// The API key. A spin lock (from the `spin` crate, as `std::sync` is not available in
     /// `no_std`): it is held only to clone or replace an `Arc`, never across an `await`.
     api_key: spin::RwLock<Option<Arc<ApiKey>>>,
+    /// The metadata set with `Client::set_metadata`, which replaces the options' own; locked
+    /// as the API key is.
+    metadata: spin::RwLock<Option<Arc<Metadata>>>,
     /// Request ids, from the entropy source of the options.
     request_ids: RequestIds,
     /// Backoff jitter.
@@ -180,6 +185,7 @@ impl Client {
                 transport,
                 clock,
                 api_key: spin::RwLock::new(api_key),
+                metadata: spin::RwLock::new(None),
                 request_ids,
                 jitter: spin::Mutex::new(jitter),
                 reached: AtomicBool::new(false),
@@ -302,6 +308,40 @@ impl Client {
         Ok(())
     }
 
+    /// Replace the metadata sent with every call (the options'
+    /// [`metadata`](ConnectOptions::metadata) until then), for this client and every clone of
+    /// it. Calls already in flight keep the metadata they started with.
+    ///
+    /// Fails, keeping the old metadata, with [`Error::Config`] naming the header if a name or
+    /// value cannot be sent, or if a secret header ([`crate::grpc::is_secret_header`]) would
+    /// go in plaintext to a host that is not loopback.
+    pub fn set_metadata(&self, metadata: Metadata) -> Result<(), Error> {
+        for (name, value) in metadata.iter() {
+            grpc::check_metadata_name(name)
+                .and_then(|()| grpc::check_metadata_value(name, value))
+                .map_err(|problem| {
+                    Error::Config(ConfigError::new(
+                        ErrorCategory::InvalidGrpcMeta,
+                        format!("metadata header {name:?} (Client::set_metadata) {problem}"),
+                    ))
+                })?;
+        }
+        let mut probe = self.settings.options.clone();
+        probe.metadata = metadata;
+        probe.check_plaintext_credentials(false)?;
+        *self.shared.metadata.write() = Some(Arc::new(probe.metadata));
+        Ok(())
+    }
+
+    /// The metadata sent with every call: the last [`set_metadata`](Self::set_metadata), else
+    /// the options' own.
+    pub fn metadata(&self) -> Metadata {
+        match &*self.shared.metadata.read() {
+            Some(metadata) => Metadata::clone(metadata),
+            None => self.settings.options.metadata.clone(),
+        }
+    }
+
     /// Whether an API key is set.
     pub fn has_api_key(&self) -> bool {
         self.shared.api_key.read().is_some()
@@ -350,8 +390,10 @@ impl Client {
     }
 
     /// Ask the server for its version and capabilities. Not namespaced.
-    pub async fn get_system_info(&self) -> Result<GetSystemInfoResponse, Error> {
-        self.system_info(CallOptions::NONE).await
+    pub fn get_system_info(
+        &self,
+    ) -> CallFuture<impl MakeCall<Output = GetSystemInfoResponse> + '_> {
+        CallFuture::new(move |options| async move { self.system_info(&options?).await })
     }
 
     async fn system_info(&self, options: &CallOptions) -> Result<GetSystemInfoResponse, Error> {

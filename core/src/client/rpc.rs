@@ -13,9 +13,9 @@ use core::time::Duration;
 
 use prost::Message;
 
-use super::call::{Call, CallOptions, Deadline, Repeat, Wait};
+use super::call::{Call, Deadline, Repeat, Wait};
 use super::retry::{classify_status, Backoff, RetryClass};
-use super::{Client, Error, CLIENT_NAME, CLIENT_VERSION};
+use super::{CallOptions, Client, Error, CLIENT_NAME, CLIENT_VERSION};
 use crate::config::ApiKey;
 use crate::grpc::{self, Code, Metadata, Request, Status, TransportError, TransportErrorKind};
 use crate::observe::{CallInfo, CallObserver};
@@ -55,6 +55,8 @@ pub(super) struct MetadataCache(spin::Mutex<MetadataEntries>);
 struct MetadataEntries {
     /// The API key the entries were built with (held, so its address is not reused).
     key: Option<Arc<ApiKey>>,
+    /// The metadata set with `Client::set_metadata` they were built with (held likewise).
+    live: Option<Arc<Metadata>>,
     entries: Vec<(bool, Duration, Metadata)>,
 }
 
@@ -222,6 +224,15 @@ impl Tally<'_> {
     }
 }
 
+/// Whether `a` and `b` are the same value (or both none).
+fn same_arc<T>(a: &Option<Arc<T>>, b: &Option<Arc<T>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
 /// `duration` rounded up to a whole millisecond: the precision of the `grpc-timeout` the
 /// client sends, so that a first attempt (which starts microseconds after its deadline was
 /// set) sends the configured value and finds its metadata in the cache.
@@ -248,23 +259,22 @@ impl Client {
         let rpc = &self.settings.rpc;
         let timeout = whole_millis(timeout);
         let key = self.shared.api_key.read().clone();
+        let live = self.shared.metadata.read().clone();
         let cacheable =
             extra.is_empty() && (timeout == rpc.timeout || timeout == rpc.long_poll_timeout);
         if !cacheable {
             self.settings.options.validate_with_key(key.as_deref())?;
-            let mut metadata = self.build_call_metadata(namespaced, timeout, key.as_deref());
+            self.check_call_metadata(extra)?;
+            let mut metadata =
+                self.build_call_metadata(namespaced, timeout, key.as_deref(), live.as_deref());
             metadata.extend(extra);
             return Ok(metadata);
         }
         let mut cache = self.settings.call_metadata.0.lock();
-        let same_key = match (&cache.key, &key) {
-            (None, None) => true,
-            (Some(cached), Some(key)) => Arc::ptr_eq(cached, key),
-            _ => false,
-        };
-        if !same_key {
+        if !same_arc(&cache.key, &key) || !same_arc(&cache.live, &live) {
             cache.entries.clear();
             cache.key = key.clone();
+            cache.live = live.clone();
         }
         if let Some((_, _, metadata)) = cache
             .entries
@@ -274,7 +284,8 @@ impl Client {
             return Ok(metadata.clone());
         }
         self.settings.options.validate_with_key(key.as_deref())?;
-        let mut metadata = self.build_call_metadata(namespaced, timeout, key.as_deref());
+        let mut metadata =
+            self.build_call_metadata(namespaced, timeout, key.as_deref(), live.as_deref());
         metadata.share();
         if cache.entries.len() < METADATA_CACHE_SIZE {
             cache.entries.push((namespaced, timeout, metadata.clone()));
@@ -287,10 +298,12 @@ impl Client {
         namespaced: bool,
         timeout: Duration,
         key: Option<&ApiKey>,
+        live: Option<&Metadata>,
     ) -> Metadata {
         let options = &self.settings.options;
-        let mut metadata = Metadata::with_capacity(options.metadata.len() + 5);
-        metadata.extend(&options.metadata);
+        let own = live.unwrap_or(&options.metadata);
+        let mut metadata = Metadata::with_capacity(own.len() + 5);
+        metadata.extend(own);
         metadata.insert_static("client-name", Cow::Borrowed(CLIENT_NAME));
         metadata.insert_static("client-version", Cow::Borrowed(CLIENT_VERSION));
         if namespaced {
@@ -298,7 +311,7 @@ impl Client {
         }
         // The user's own `authorization` header wins over the API key, as in the official
         // clients (sdk-core sets the key's header only when the metadata has none).
-        if let Some(key) = key.filter(|_| options.metadata.get("authorization").is_none()) {
+        if let Some(key) = key.filter(|_| own.get("authorization").is_none()) {
             metadata.insert_static(
                 "authorization",
                 Cow::Owned(format!("Bearer {}", key.expose())),
@@ -306,6 +319,20 @@ impl Client {
         }
         metadata.insert_static("grpc-timeout", Cow::Owned(grpc::encode_timeout(timeout)));
         metadata
+    }
+
+    /// Fail if `extra` (one call's metadata) holds a secret header that would leave in
+    /// plaintext for a host that is not loopback (the names and values are checked when set).
+    fn check_call_metadata(&self, extra: &Metadata) -> Result<(), Error> {
+        let has_secret = extra
+            .iter()
+            .any(|(name, value)| !value.is_empty() && grpc::is_secret_header(name));
+        if has_secret {
+            let mut probe = self.settings.options.clone();
+            probe.metadata = extra.clone();
+            probe.check_plaintext_credentials(false)?;
+        }
+        Ok(())
     }
 
     /// The deadline of a call of kind `wait` that starts now with `options`: its own

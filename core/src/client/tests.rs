@@ -7,6 +7,7 @@ use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
+use core::future::IntoFuture;
 use core::task::Poll;
 use core::time::Duration;
 
@@ -758,7 +759,7 @@ fn result_spaces_out_long_polls_the_server_answers_at_once() {
             ..RpcOptions::default()
         });
     let handle = client.workflow_handle("order-1");
-    let mut result = Box::pin(handle.result::<u32>());
+    let mut result = Box::pin(handle.result::<u32>().into_future());
     // Ten seconds of virtual time, in 50 ms steps.
     for _ in 0..200 {
         assert!(testing::poll_once(&mut result).is_pending());

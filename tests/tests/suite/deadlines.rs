@@ -7,6 +7,7 @@
 //! happened (attempts, runs, errors), not how fast.
 
 use std::collections::HashSet;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -437,7 +438,7 @@ pub(crate) async fn go_away_under_load_fails_nothing(ctx: &Ctx) -> TestResult {
             let client = client.clone();
             async move { client.count_workflows("").await.map(|_| ()) }
         });
-        let terminates = handles.iter().map(|h| h.terminate("go away"));
+        let terminates = handles.iter().map(|h| h.terminate("go away").into_future());
         let go_away = async {
             ctx.sleep(Duration::from_millis(2)).await;
             proxy.go_away();
