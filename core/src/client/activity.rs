@@ -223,7 +223,10 @@ impl AsyncActivityHandle {
                     };
                     let r: ws::RecordActivityTaskHeartbeatByIdResponse = client
                         .call_with(
-                            Call::repeatable("RecordActivityTaskHeartbeatById"),
+                            Call::repeatable("RecordActivityTaskHeartbeatById")
+                                .workflow(workflow_id)
+                                .run(Some(run_id))
+                                .activity(activity_id),
                             &request,
                             &call_options,
                         )
@@ -283,7 +286,10 @@ impl AsyncActivityHandle {
                     };
                     let _: ws::RespondActivityTaskCompletedByIdResponse = client
                         .call_with(
-                            Call::non_idempotent("RespondActivityTaskCompletedById"),
+                            Call::non_idempotent("RespondActivityTaskCompletedById")
+                                .workflow(workflow_id)
+                                .run(Some(run_id))
+                                .activity(activity_id),
                             &request,
                             &call_options,
                         )
@@ -346,7 +352,10 @@ impl AsyncActivityHandle {
                     };
                     let _: ws::RespondActivityTaskFailedByIdResponse = client
                         .call_with(
-                            Call::non_idempotent("RespondActivityTaskFailedById"),
+                            Call::non_idempotent("RespondActivityTaskFailedById")
+                                .workflow(workflow_id)
+                                .run(Some(run_id))
+                                .activity(activity_id),
                             &request,
                             &call_options,
                         )
@@ -403,7 +412,10 @@ impl AsyncActivityHandle {
                     };
                     let _: ws::RespondActivityTaskCanceledByIdResponse = client
                         .call_with(
-                            Call::non_idempotent("RespondActivityTaskCanceledById"),
+                            Call::non_idempotent("RespondActivityTaskCanceledById")
+                                .workflow(workflow_id)
+                                .run(Some(run_id))
+                                .activity(activity_id),
                             &request,
                             &call_options,
                         )

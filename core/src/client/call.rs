@@ -40,8 +40,14 @@ pub(crate) struct Call<'a> {
     pub(crate) repeat: Repeat<'a>,
     /// Whether the call carries the `temporal-namespace` header.
     pub(crate) namespaced: bool,
-    /// The workflow the call is about, if one (for its tracing span).
+    /// The workflow the call is about, if one (for its tracing span and a not-found error).
     pub(crate) workflow_id: Option<&'a str>,
+    /// The run of that workflow the call names, if one (for a not-found error).
+    pub(crate) run_id: Option<&'a str>,
+    /// The activity the call is about, if named by id (for a not-found error).
+    pub(crate) activity_id: Option<&'a str>,
+    /// The schedule the call is about, if one (for a not-found error).
+    pub(crate) schedule_id: Option<&'a str>,
 }
 
 /// How long the server may hold a call.
@@ -82,6 +88,9 @@ impl<'a> Call<'a> {
             repeat,
             namespaced: true,
             workflow_id: None,
+            run_id: None,
+            activity_id: None,
+            schedule_id: None,
         }
     }
 
@@ -134,6 +143,24 @@ impl<'a> Call<'a> {
         self
     }
 
+    /// The same call, about run `run_id` of its workflow (`None` or empty: the latest).
+    pub(crate) const fn run(mut self, run_id: Option<&'a str>) -> Self {
+        self.run_id = run_id;
+        self
+    }
+
+    /// The same call, about activity `activity_id` of its workflow.
+    pub(crate) const fn activity(mut self, activity_id: &'a str) -> Self {
+        self.activity_id = Some(activity_id);
+        self
+    }
+
+    /// The same call, about schedule `schedule_id`.
+    pub(crate) const fn schedule(mut self, schedule_id: &'a str) -> Self {
+        self.schedule_id = Some(schedule_id);
+        self
+    }
+
     /// The same call, held by the server like a long poll (see [`Wait::LongPoll`]): e.g.
     /// `Call::idempotent("UpdateWorkflowExecution", &update_id).held()`, which waits for the
     /// update's stage with no deadline of its own and is repeated with the same id.
@@ -160,8 +187,9 @@ impl Deadline {
 }
 
 impl super::WorkflowHandle {
-    /// `call`, declared as about this handle's workflow (shown in its tracing span).
+    /// `call`, declared as about this handle's workflow and run (shown in its tracing span
+    /// and a not-found error).
     pub(super) fn on<'a>(&'a self, call: Call<'a>) -> Call<'a> {
-        call.workflow(self.workflow_id())
+        call.workflow(self.workflow_id()).run(self.run_id())
     }
 }

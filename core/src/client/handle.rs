@@ -217,7 +217,8 @@ impl WorkflowHandle {
             Wait::LongPoll => Call::long_poll("GetWorkflowExecutionHistory"),
             Wait::Normal => Call::read("GetWorkflowExecutionHistory"),
         }
-        .workflow(&self.workflow_id);
+        .workflow(&self.workflow_id)
+        .run(run_id);
         let response: GetWorkflowExecutionHistoryResponse = self
             .client
             .call_until(call, &request, deadline, extra)

@@ -45,6 +45,7 @@ mod failure;
 mod handle;
 mod history;
 mod jitter;
+mod not_found;
 mod options;
 mod priority;
 mod raw;
@@ -79,6 +80,7 @@ pub use error::Error;
 pub use failure::{Failure, FailureKind, WorkflowError, WorkflowFailure, WorkflowOutcome};
 pub use handle::WorkflowHandle;
 pub use history::{HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions};
+pub use not_found::NotFoundTarget;
 pub use options::{
     QueryOptions, QueryRejectCondition, RetryPolicy, RpcOptions, StartWorkflowOptions,
     WorkflowIdConflictPolicy, WorkflowIdReusePolicy,

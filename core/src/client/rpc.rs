@@ -450,7 +450,7 @@ impl Client {
             now
         };
         observer.finish(&result, tally.attempts, end);
-        result
+        result.map_err(|error| error.about(&call))
     }
 
     /// The attempts of the call `tally` counts, from `now`.

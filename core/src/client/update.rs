@@ -346,7 +346,7 @@ impl UpdateHandle {
 
     /// Map a NOT_FOUND of an update call to the update error it means.
     pub(crate) fn error_from_status(&self, error: Error, sending: bool) -> Error {
-        let Error::NotFound { message } = error else {
+        let Error::NotFound { message, .. } = error else {
             return error;
         };
         let kind = if message.contains("already completed") {

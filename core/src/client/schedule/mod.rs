@@ -272,7 +272,11 @@ impl ScheduleHandle {
             };
             let mut response: ws::DescribeScheduleResponse = self
                 .client
-                .call_with(Call::read("DescribeSchedule"), &request, &call_options)
+                .call_with(
+                    Call::read("DescribeSchedule").schedule(&self.id),
+                    &request,
+                    &call_options,
+                )
                 .await?;
             let mut slots = Slots::new();
             slots.memo(response.memo.as_mut());
@@ -340,7 +344,7 @@ impl ScheduleHandle {
         let _: ws::UpdateScheduleResponse = self
             .client
             .call_with(
-                Call::idempotent("UpdateSchedule", &request.request_id),
+                Call::idempotent("UpdateSchedule", &request.request_id).schedule(&self.id),
                 &request,
                 call_options,
             )
@@ -445,7 +449,7 @@ impl ScheduleHandle {
         let _: ws::PatchScheduleResponse = self
             .client
             .call_with(
-                Call::idempotent("PatchSchedule", &request.request_id),
+                Call::idempotent("PatchSchedule", &request.request_id).schedule(&self.id),
                 &request,
                 call_options,
             )
@@ -465,7 +469,7 @@ impl ScheduleHandle {
             let _: ws::DeleteScheduleResponse = self
                 .client
                 .call_with(
-                    Call::non_idempotent("DeleteSchedule"),
+                    Call::non_idempotent("DeleteSchedule").schedule(&self.id),
                     &request,
                     &call_options,
                 )
