@@ -47,6 +47,7 @@ mod history;
 mod jitter;
 mod not_found;
 mod options;
+mod pages;
 mod priority;
 mod raw;
 mod request_id;
@@ -59,6 +60,7 @@ mod types;
 mod update;
 mod update_error;
 mod update_with_start;
+mod visibility;
 
 #[cfg(test)]
 mod tests;
@@ -95,7 +97,6 @@ pub use schedule::{
     ScheduleSpec, ScheduleStartWorkflow, ScheduleState,
 };
 pub use search_attributes::{SearchAttributeValue, METADATA_SEARCH_ATTRIBUTE_TYPE};
-pub use start::WorkflowExecutionPage;
 pub use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
 pub use types::{
     PendingActivity, PendingActivityState, RetryState, TimeoutType, WorkflowDescription,
@@ -104,6 +105,7 @@ pub use types::{
 pub use update::{UpdateHandle, UpdateOptions, UpdateStage};
 pub use update_error::{UpdateError, UpdateErrorKind};
 pub use update_with_start::WithStartWorkflowOperation;
+pub use visibility::{WorkflowCount, WorkflowCountGroup, WorkflowExecutionPage, WorkflowList};
 
 use crate::config::{ApiKey, ConfigError, ConnectOptions, ErrorCategory};
 use crate::grpc::{self, Metadata, Transport};

@@ -1,6 +1,5 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use temporal_lite_proto::temporal::api::common::v1::Priority;
 use temporal_lite_proto::temporal::api::common::v1::{
@@ -10,37 +9,20 @@ use temporal_lite_proto::temporal::api::enums::v1::TaskQueueKind;
 use temporal_lite_proto::temporal::api::sdk::v1::UserMetadata;
 use temporal_lite_proto::temporal::api::taskqueue::v1::TaskQueue;
 use temporal_lite_proto::temporal::api::workflowservice::v1::{
-    CountWorkflowExecutionsRequest, CountWorkflowExecutionsResponse, ListWorkflowExecutionsRequest,
-    ListWorkflowExecutionsResponse, SignalWithStartWorkflowExecutionRequest,
-    SignalWithStartWorkflowExecutionResponse, StartWorkflowExecutionRequest,
+    SignalWithStartWorkflowExecutionRequest, SignalWithStartWorkflowExecutionResponse,
+    StartWorkflowExecutionRequest,
 };
 
 use super::call::Call;
 use super::codec::Slots;
 use super::options::StartWorkflowOptions;
 use super::search_attributes::SearchAttributeValue;
-use super::types::{to_proto_duration, WorkflowInfo};
+use super::types::to_proto_duration;
 use super::{CallFuture, Client, Error, MakeCall, WorkflowHandle};
 use crate::payload::{
     EncodingConverter, FromValue, JsonPlainConverter, PayloadConverter, PayloadError, ToPayloads,
     Value,
 };
-
-/// One page of [`Client::list_workflows`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WorkflowExecutionPage {
-    /// The executions on this page.
-    pub executions: Vec<WorkflowInfo>,
-    /// Pass this to the next `list_workflows` call; empty on the last page.
-    pub next_page_token: Vec<u8>,
-}
-
-impl WorkflowExecutionPage {
-    /// Whether there is a next page to ask for.
-    pub fn has_next(&self) -> bool {
-        !self.next_page_token.is_empty()
-    }
-}
 
 /// What a handle needs of a `StartWorkflowExecutionResponse` (same field numbers); the
 /// rest (the link, an eager workflow task) is skipped rather than decoded.
@@ -333,71 +315,6 @@ impl Client {
                 response.started,
                 response.first_execution_run_id,
             ))
-        })
-    }
-
-    /// One page of the workflows matching a visibility `query` (e.g.
-    /// `WorkflowType = 'Echo' AND ExecutionStatus = 'Running'`; empty for all).
-    ///
-    /// Pass an empty `next_page_token` for the first page, then the token of the previous
-    /// page. `page_size` 0 uses the server default. Visibility is updated asynchronously, so
-    /// a workflow started a moment ago may not be listed yet.
-    pub fn list_workflows<'a>(
-        &'a self,
-        query: &'a str,
-        page_size: u32,
-        next_page_token: &'a [u8],
-    ) -> CallFuture<impl MakeCall<Output = WorkflowExecutionPage> + 'a> {
-        CallFuture::new(move |call_options| async move {
-            let call_options = call_options?;
-            let request = ListWorkflowExecutionsRequest {
-                namespace: String::from(self.namespace()),
-                page_size: i32::try_from(page_size).unwrap_or(i32::MAX),
-                next_page_token: next_page_token.to_vec(),
-                query: String::from(query),
-            };
-            let mut response: ListWorkflowExecutionsResponse = self
-                .call_with(
-                    Call::read("ListWorkflowExecutions"),
-                    &request,
-                    &call_options,
-                )
-                .await?;
-            let mut slots = Slots::new();
-            for execution in &mut response.executions {
-                slots.memo(execution.memo.as_mut());
-            }
-            self.decode_slots(slots).await?;
-            Ok(WorkflowExecutionPage {
-                executions: response
-                    .executions
-                    .into_iter()
-                    .map(WorkflowInfo::from)
-                    .collect(),
-                next_page_token: response.next_page_token,
-            })
-        })
-    }
-
-    /// How many workflows match a visibility `query` (empty for all).
-    pub fn count_workflows<'a>(
-        &'a self,
-        query: &'a str,
-    ) -> CallFuture<impl MakeCall<Output = u64> + 'a> {
-        CallFuture::new(move |call_options| async move {
-            let call_options = call_options?;
-            let request = CountWorkflowExecutionsRequest {
-                namespace: String::from(self.namespace()),
-                query: String::from(query),
-            };
-            let response: CountWorkflowExecutionsResponse = self
-                .call_with(
-                    Call::read("CountWorkflowExecutions"),
-                    &request,
-                    &call_options,
-                )
-                .await?;
-            Ok(u64::try_from(response.count).unwrap_or(0))
         })
     }
 }

@@ -1440,12 +1440,16 @@ fn list_and_count_workflows() {
             ..Default::default()
         },
     );
-    let page = block_on(rig.client.list_workflows("WorkflowType = 'Echo'", 20, b"")).unwrap();
+    let page = block_on(
+        rig.client
+            .list_workflows_page("WorkflowType = 'Echo'", 20, b""),
+    )
+    .unwrap();
     assert_eq!(page.executions.len(), 1);
     assert_eq!(page.executions[0].status, WorkflowStatus::Completed);
     assert_eq!(page.executions[0].close_time, Some(Duration::from_secs(10)));
     assert!(page.has_next());
-    assert_eq!(block_on(rig.client.count_workflows("")).unwrap(), 17);
+    assert_eq!(block_on(rig.client.count_workflows("")).unwrap().count, 17);
 
     let list = rig
         .sent::<ListWorkflowExecutionsRequest>("ListWorkflowExecutions")

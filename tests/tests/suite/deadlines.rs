@@ -218,7 +218,7 @@ pub(crate) async fn start_with_answers_lost_for_14_s(ctx: &Ctx) -> TestResult {
     let query = format!("WorkflowId = '{id}'");
     let runs = ctx
         .eventually("the run is listed", Duration::from_secs(10), || async {
-            let page = ctx.client.list_workflows(&query, 10, &[]).await?;
+            let page = ctx.client.list_workflows_page(&query, 10, &[]).await?;
             Ok((!page.executions.is_empty()).then_some(page.executions))
         })
         .await?;
@@ -279,7 +279,7 @@ pub(crate) async fn a_thousand_starts_with_a_tenth_of_answers_lost(ctx: &Ctx) ->
         .await?;
     let count = ctx
         .eventually("every run is visible", Duration::from_secs(20), || async {
-            let count = direct.count_workflows("").await?;
+            let count = direct.count_workflows("").await?.count;
             Ok((count >= 1000).then_some(count))
         })
         .await?;

@@ -109,7 +109,7 @@ pub(crate) async fn summary_priority_and_typed_search_attributes(ctx: &Ctx) -> T
     ctx.eventually(
         "the workflow in a typed query",
         Duration::from_secs(20),
-        || async { Ok((ctx.client.count_workflows(&query).await? == 1).then_some(())) },
+        || async { Ok((ctx.client.count_workflows(&query).await?.count == 1).then_some(())) },
     )
     .await?;
     handle.terminate("metadata case done").await?;
