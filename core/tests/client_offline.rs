@@ -608,3 +608,21 @@ fn a_failures_causes_iterate_outermost_first_to_the_root_cause() {
     assert_eq!(alone.causes().count(), 0);
     assert_eq!(alone.root_cause().message, "alone");
 }
+
+#[test]
+fn history_events_name_their_type() {
+    use temporal_lite_core::client::{EventType, HistoryEventExt};
+    let event = |event_type: i32| HistoryEvent {
+        event_type,
+        ..Default::default()
+    };
+    assert_eq!(
+        event(EventType::WorkflowExecutionCompleted as i32).event_type_name(),
+        "WorkflowExecutionCompleted"
+    );
+    assert_eq!(
+        event(EventType::ActivityTaskScheduled as i32).event_type_name(),
+        "ActivityTaskScheduled"
+    );
+    assert_eq!(event(9999).event_type_name(), "Unknown(9999)");
+}

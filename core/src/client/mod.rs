@@ -41,6 +41,7 @@ mod call;
 mod call_future;
 mod codec;
 mod error;
+mod event;
 mod failure;
 mod handle;
 mod history;
@@ -79,6 +80,7 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 pub use activity::{ActivityHeartbeat, ApplicationFailure, AsyncActivityHandle};
 pub use call_future::{CallFuture, CallOptions, MakeCall};
 pub use error::Error;
+pub use event::HistoryEventExt;
 pub use failure::{Failure, FailureKind, WorkflowError, WorkflowFailure, WorkflowOutcome};
 pub use handle::WorkflowHandle;
 pub use history::{HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions};
@@ -97,6 +99,8 @@ pub use schedule::{
     ScheduleSpec, ScheduleStartWorkflow, ScheduleState,
 };
 pub use search_attributes::{SearchAttributeValue, METADATA_SEARCH_ATTRIBUTE_TYPE};
+pub use temporal_lite_proto::temporal::api::enums::v1::EventType;
+pub use temporal_lite_proto::temporal::api::history::v1::history_event::Attributes as HistoryEventAttributes;
 pub use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
 pub use types::{
     PendingActivity, PendingActivityState, RetryState, TimeoutType, WorkflowDescription,
