@@ -20,7 +20,7 @@ use temporal_lite_proto::temporal::api::workflowservice::v1 as ws;
 
 use super::call::Call;
 use super::codec::Slots;
-use super::types::to_proto_duration;
+use super::proto_time::to_proto_duration;
 use super::{CallFuture, Client, Error, MakeCall};
 use crate::payload::{Payload, PayloadError, ToPayloads, ToValue, Value};
 

@@ -9,7 +9,7 @@ use temporal_lite_proto::temporal::api::errordetails::v1 as details;
 use super::call::Call;
 use super::failure::{Failure, WorkflowError};
 use super::not_found::NotFoundTarget;
-use super::types::WorkflowStatus;
+use super::status::WorkflowStatus;
 use crate::config::ConfigError;
 use crate::grpc::{Code, Status, TransportError, TransportErrorKind};
 use crate::payload::PayloadError;

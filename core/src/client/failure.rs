@@ -7,7 +7,9 @@ use core::time::Duration;
 use temporal_lite_proto::temporal::api::failure::v1 as proto;
 use temporal_lite_proto::temporal::api::failure::v1::failure::FailureInfo;
 
-use super::types::{from_proto_duration, RetryState, TimeoutType, WorkflowExecutionRef};
+use super::execution::WorkflowExecutionRef;
+use super::proto_time::from_proto_duration;
+use super::status::{RetryState, TimeoutType};
 use crate::payload::{payload_encoding, Payload, ENCODING_JSON_PLAIN};
 
 /// A failure as Temporal records it: a message, a stack trace, what kind of failure it was,

@@ -18,12 +18,13 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 
 use super::call::{Call, Deadline, Wait};
 use super::codec::Slots;
+use super::description::WorkflowDescription;
 use super::failure::{Failure, WorkflowError, WorkflowFailure, WorkflowOutcome};
 use super::history::{
     HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions, LongPollPacer,
 };
-use super::options::QueryOptions;
-use super::types::{RetryState, WorkflowDescription, WorkflowStatus};
+use super::query_options::QueryOptions;
+use super::status::{RetryState, WorkflowStatus};
 use super::{CallFuture, CallOptions, Client, Error, MakeCall};
 use crate::grpc::Metadata;
 use crate::payload::{decode_first, FromValue, ToPayloads};

@@ -40,24 +40,31 @@ mod activity;
 mod call;
 mod call_future;
 mod codec;
+mod description;
 mod error;
 mod event;
+mod execution;
 mod failure;
 mod handle;
 mod history;
 mod jitter;
 mod not_found;
-mod options;
 mod pages;
 mod priority;
+mod proto_time;
+mod query_options;
 mod raw;
 mod request_id;
 mod retry;
+mod retry_policy;
 mod rpc;
+mod rpc_options;
 mod schedule;
 mod search_attributes;
+mod service;
 mod start;
-mod types;
+mod start_options;
+mod status;
 mod update;
 mod update_error;
 mod update_with_start;
@@ -79,19 +86,19 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 
 pub use activity::{ActivityHeartbeat, ApplicationFailure, AsyncActivityHandle};
 pub use call_future::{CallFuture, CallOptions, MakeCall};
+pub use description::{PendingActivity, WorkflowDescription, WorkflowInfo};
 pub use error::Error;
 pub use event::HistoryEventExt;
+pub use execution::WorkflowExecutionRef;
 pub use failure::{Failure, FailureKind, WorkflowError, WorkflowFailure, WorkflowOutcome};
 pub use handle::WorkflowHandle;
 pub use history::{HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions};
 pub use not_found::NotFoundTarget;
-pub use options::{
-    QueryOptions, QueryRejectCondition, RetryPolicy, RpcOptions, StartWorkflowOptions,
-    WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
-};
 pub use priority::Priority;
+pub use query_options::{QueryOptions, QueryRejectCondition};
 pub use retry::RetryConfig;
-pub use rpc::Service;
+pub use retry_policy::RetryPolicy;
+pub use rpc_options::RpcOptions;
 pub use schedule::{
     CalendarSpec, CreateScheduleOptions, IntervalSpec, Schedule, ScheduleAction,
     ScheduleActionResult, ScheduleBackfill, ScheduleDescription, ScheduleHandle, ScheduleInfo,
@@ -99,13 +106,12 @@ pub use schedule::{
     ScheduleSpec, ScheduleStartWorkflow, ScheduleState,
 };
 pub use search_attributes::{SearchAttributeValue, METADATA_SEARCH_ATTRIBUTE_TYPE};
+pub use service::Service;
+pub use start_options::{StartWorkflowOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy};
+pub use status::{PendingActivityState, RetryState, TimeoutType, WorkflowStatus};
 pub use temporal_lite_proto::temporal::api::enums::v1::EventType;
 pub use temporal_lite_proto::temporal::api::history::v1::history_event::Attributes as HistoryEventAttributes;
 pub use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
-pub use types::{
-    PendingActivity, PendingActivityState, RetryState, TimeoutType, WorkflowDescription,
-    WorkflowExecutionRef, WorkflowInfo, WorkflowStatus,
-};
 pub use update::{UpdateHandle, UpdateOptions, UpdateStage};
 pub use update_error::{UpdateError, UpdateErrorKind};
 pub use update_with_start::WithStartWorkflowOperation;

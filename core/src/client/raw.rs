@@ -4,7 +4,7 @@
 use prost::Message;
 
 use super::call::Call;
-use super::rpc::Service;
+use super::service::Service;
 use super::{CallFuture, Client, Error, MakeCall};
 
 impl Client {

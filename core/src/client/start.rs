@@ -15,9 +15,9 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 
 use super::call::Call;
 use super::codec::Slots;
-use super::options::StartWorkflowOptions;
+use super::proto_time::to_proto_duration;
 use super::search_attributes::SearchAttributeValue;
-use super::types::to_proto_duration;
+use super::start_options::StartWorkflowOptions;
 use super::{CallFuture, Client, Error, MakeCall, WorkflowHandle};
 use crate::payload::{
     EncodingConverter, FromValue, JsonPlainConverter, PayloadConverter, PayloadError, ToPayloads,

@@ -21,8 +21,8 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 };
 
 use super::call::{Call, Wait};
+use super::proto_time::to_proto_duration;
 use super::start::{start_request, StartFields};
-use super::types::to_proto_duration;
 use super::update::{
     encode_update_request, reached, update_request, Pacer, UpdateHandle, UpdateOptions, UpdateStage,
 };

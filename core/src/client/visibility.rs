@@ -18,8 +18,8 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 
 use super::call::Call;
 use super::codec::Slots;
+use super::description::WorkflowInfo;
 use super::pages::Pages;
-use super::types::WorkflowInfo;
 use super::{CallFuture, CallOptions, Client, Error, MakeCall};
 use crate::payload::Payload;
 

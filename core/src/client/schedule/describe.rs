@@ -17,8 +17,10 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 use super::{Schedule, ScheduleSpec};
 use crate::client::call::Call;
 use crate::client::codec::Slots;
+use crate::client::execution::WorkflowExecutionRef;
 use crate::client::pages::Pages;
-use crate::client::types::{timestamp_to_duration, WorkflowExecutionRef, WorkflowStatus};
+use crate::client::proto_time::timestamp_to_duration;
+use crate::client::status::WorkflowStatus;
 use crate::client::{Client, Error};
 use crate::payload::Payload;
 
