@@ -49,6 +49,7 @@ mod handle;
 mod history;
 mod jitter;
 mod not_found;
+mod outcome;
 mod pages;
 mod priority;
 mod proto_time;
