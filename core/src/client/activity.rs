@@ -175,6 +175,59 @@ impl Client {
     }
 }
 
+/// Send the request of `$method` (by task token) or of `$method` + `ById` (by workflow and
+/// activity id), as the handle's target says, with the fields in braces; `$answer` reads
+/// what is needed from either response.
+macro_rules! send_to_target {
+    (
+        $handle:expr, $options:expr, $kind:ident($method:literal),
+        $request:ident / $request_by_id:ident -> $response:ident / $response_by_id:ident,
+        { $($field:ident: $value:expr),* $(,)? },
+        |$answer:ident| $read:expr
+    ) => {{
+        let handle = $handle;
+        let client = &handle.client;
+        let (namespace, identity) = (String::from(client.namespace()), handle.identity());
+        match &handle.target {
+            Target::Token(token) => {
+                let request = ws::$request {
+                    task_token: token.clone(),
+                    identity,
+                    namespace,
+                    $($field: $value,)*
+                    ..Default::default()
+                };
+                let $answer: ws::$response = client
+                    .call_with(Call::$kind($method), &request, $options)
+                    .await?;
+                $read
+            }
+            Target::Id {
+                workflow_id,
+                run_id,
+                activity_id,
+            } => {
+                let request = ws::$request_by_id {
+                    namespace,
+                    workflow_id: workflow_id.clone(),
+                    run_id: run_id.clone(),
+                    activity_id: activity_id.clone(),
+                    identity,
+                    $($field: $value,)*
+                    ..Default::default()
+                };
+                let call = Call::$kind(concat!($method, "ById"))
+                    .workflow(workflow_id)
+                    .run(Some(run_id))
+                    .activity(activity_id);
+                let $answer: ws::$response_by_id =
+                    client.call_with(call, &request, $options).await?;
+                $read
+            }
+        }
+    }};
+}
+
 impl AsyncActivityHandle {
     /// Record a heartbeat with `details` (readable by the next attempt and in
     /// `describe`), which also keeps a heartbeat timeout from firing. The answer says
@@ -187,58 +240,17 @@ impl AsyncActivityHandle {
             let call_options = call_options?;
             let details = self.convert(&details, "heartbeat details")?;
             let details = self.encode(details).await?;
-            let client = &self.client;
-            let (namespace, identity) = (String::from(client.namespace()), self.identity());
-            let answer = match &self.target {
-                Target::Token(token) => {
-                    let request = ws::RecordActivityTaskHeartbeatRequest {
-                        task_token: token.clone(),
-                        details,
-                        identity,
-                        namespace,
-                        ..Default::default()
-                    };
-                    let r: ws::RecordActivityTaskHeartbeatResponse = client
-                        .call_with(
-                            Call::repeatable("RecordActivityTaskHeartbeat"),
-                            &request,
-                            &call_options,
-                        )
-                        .await?;
-                    (r.cancel_requested, r.activity_paused, r.activity_reset)
+            Ok(send_to_target!(
+                self, &call_options, repeatable("RecordActivityTaskHeartbeat"),
+                RecordActivityTaskHeartbeatRequest / RecordActivityTaskHeartbeatByIdRequest
+                    -> RecordActivityTaskHeartbeatResponse / RecordActivityTaskHeartbeatByIdResponse,
+                { details: details },
+                |r| ActivityHeartbeat {
+                    cancel_requested: r.cancel_requested,
+                    paused: r.activity_paused,
+                    reset: r.activity_reset,
                 }
-                Target::Id {
-                    workflow_id,
-                    run_id,
-                    activity_id,
-                } => {
-                    let request = ws::RecordActivityTaskHeartbeatByIdRequest {
-                        namespace,
-                        workflow_id: workflow_id.clone(),
-                        run_id: run_id.clone(),
-                        activity_id: activity_id.clone(),
-                        details,
-                        identity,
-                        ..Default::default()
-                    };
-                    let r: ws::RecordActivityTaskHeartbeatByIdResponse = client
-                        .call_with(
-                            Call::repeatable("RecordActivityTaskHeartbeatById")
-                                .workflow(workflow_id)
-                                .run(Some(run_id))
-                                .activity(activity_id),
-                            &request,
-                            &call_options,
-                        )
-                        .await?;
-                    (r.cancel_requested, r.activity_paused, r.activity_reset)
-                }
-            };
-            Ok(ActivityHeartbeat {
-                cancel_requested: answer.0,
-                paused: answer.1,
-                reset: answer.2,
-            })
+            ))
         })
     }
 
@@ -251,51 +263,13 @@ impl AsyncActivityHandle {
             let call_options = call_options?;
             let result = self.convert(&result, "activity result")?;
             let result = self.encode(result).await?;
-            let client = &self.client;
-            let (namespace, identity) = (String::from(client.namespace()), self.identity());
-            match &self.target {
-                Target::Token(token) => {
-                    let request = ws::RespondActivityTaskCompletedRequest {
-                        task_token: token.clone(),
-                        result,
-                        identity,
-                        namespace,
-                        ..Default::default()
-                    };
-                    let _: ws::RespondActivityTaskCompletedResponse = client
-                        .call_with(
-                            Call::non_idempotent("RespondActivityTaskCompleted"),
-                            &request,
-                            &call_options,
-                        )
-                        .await?;
-                }
-                Target::Id {
-                    workflow_id,
-                    run_id,
-                    activity_id,
-                } => {
-                    let request = ws::RespondActivityTaskCompletedByIdRequest {
-                        namespace,
-                        workflow_id: workflow_id.clone(),
-                        run_id: run_id.clone(),
-                        activity_id: activity_id.clone(),
-                        result,
-                        identity,
-                        ..Default::default()
-                    };
-                    let _: ws::RespondActivityTaskCompletedByIdResponse = client
-                        .call_with(
-                            Call::non_idempotent("RespondActivityTaskCompletedById")
-                                .workflow(workflow_id)
-                                .run(Some(run_id))
-                                .activity(activity_id),
-                            &request,
-                            &call_options,
-                        )
-                        .await?;
-                }
-            }
+            send_to_target!(
+                self, &call_options, non_idempotent("RespondActivityTaskCompleted"),
+                RespondActivityTaskCompletedRequest / RespondActivityTaskCompletedByIdRequest
+                    -> RespondActivityTaskCompletedResponse / RespondActivityTaskCompletedByIdResponse,
+                { result: result },
+                |_answer| ()
+            );
             Ok(())
         })
     }
@@ -316,52 +290,13 @@ impl AsyncActivityHandle {
             client.encode_slots(slots).await?;
             let details = self.convert(&last_heartbeat_details, "last heartbeat details")?;
             let details = self.encode(details).await?;
-            let (namespace, identity) = (String::from(client.namespace()), self.identity());
-            match &self.target {
-                Target::Token(token) => {
-                    let request = ws::RespondActivityTaskFailedRequest {
-                        task_token: token.clone(),
-                        failure: Some(failure),
-                        identity,
-                        namespace,
-                        last_heartbeat_details: details,
-                        ..Default::default()
-                    };
-                    let _: ws::RespondActivityTaskFailedResponse = client
-                        .call_with(
-                            Call::non_idempotent("RespondActivityTaskFailed"),
-                            &request,
-                            &call_options,
-                        )
-                        .await?;
-                }
-                Target::Id {
-                    workflow_id,
-                    run_id,
-                    activity_id,
-                } => {
-                    let request = ws::RespondActivityTaskFailedByIdRequest {
-                        namespace,
-                        workflow_id: workflow_id.clone(),
-                        run_id: run_id.clone(),
-                        activity_id: activity_id.clone(),
-                        failure: Some(failure),
-                        identity,
-                        last_heartbeat_details: details,
-                        ..Default::default()
-                    };
-                    let _: ws::RespondActivityTaskFailedByIdResponse = client
-                        .call_with(
-                            Call::non_idempotent("RespondActivityTaskFailedById")
-                                .workflow(workflow_id)
-                                .run(Some(run_id))
-                                .activity(activity_id),
-                            &request,
-                            &call_options,
-                        )
-                        .await?;
-                }
-            }
+            send_to_target!(
+                self, &call_options, non_idempotent("RespondActivityTaskFailed"),
+                RespondActivityTaskFailedRequest / RespondActivityTaskFailedByIdRequest
+                    -> RespondActivityTaskFailedResponse / RespondActivityTaskFailedByIdResponse,
+                { failure: Some(failure), last_heartbeat_details: details },
+                |_answer| ()
+            );
             Ok(())
         })
     }
@@ -377,51 +312,13 @@ impl AsyncActivityHandle {
             let call_options = call_options?;
             let details = self.convert(&details, "cancellation details")?;
             let details = self.encode(details).await?;
-            let client = &self.client;
-            let (namespace, identity) = (String::from(client.namespace()), self.identity());
-            match &self.target {
-                Target::Token(token) => {
-                    let request = ws::RespondActivityTaskCanceledRequest {
-                        task_token: token.clone(),
-                        details,
-                        identity,
-                        namespace,
-                        ..Default::default()
-                    };
-                    let _: ws::RespondActivityTaskCanceledResponse = client
-                        .call_with(
-                            Call::non_idempotent("RespondActivityTaskCanceled"),
-                            &request,
-                            &call_options,
-                        )
-                        .await?;
-                }
-                Target::Id {
-                    workflow_id,
-                    run_id,
-                    activity_id,
-                } => {
-                    let request = ws::RespondActivityTaskCanceledByIdRequest {
-                        namespace,
-                        workflow_id: workflow_id.clone(),
-                        run_id: run_id.clone(),
-                        activity_id: activity_id.clone(),
-                        details,
-                        identity,
-                        ..Default::default()
-                    };
-                    let _: ws::RespondActivityTaskCanceledByIdResponse = client
-                        .call_with(
-                            Call::non_idempotent("RespondActivityTaskCanceledById")
-                                .workflow(workflow_id)
-                                .run(Some(run_id))
-                                .activity(activity_id),
-                            &request,
-                            &call_options,
-                        )
-                        .await?;
-                }
-            }
+            send_to_target!(
+                self, &call_options, non_idempotent("RespondActivityTaskCanceled"),
+                RespondActivityTaskCanceledRequest / RespondActivityTaskCanceledByIdRequest
+                    -> RespondActivityTaskCanceledResponse / RespondActivityTaskCanceledByIdResponse,
+                { details: details },
+                |_answer| ()
+            );
             Ok(())
         })
     }
