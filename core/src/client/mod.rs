@@ -69,6 +69,7 @@ mod status;
 mod update;
 mod update_error;
 mod update_with_start;
+mod value_fields;
 mod visibility;
 
 #[cfg(test)]

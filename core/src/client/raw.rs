@@ -58,12 +58,7 @@ impl Client {
         Req: Message + Sync,
         Resp: Message + Default + 'a,
     {
-        CallFuture::new(move |call_options| async move {
-            let call_options = call_options?;
-            check_method(method)?;
-            self.call_with(Call::read(method).on(service), request, &call_options)
-                .await
-        })
+        self.raw(Call::read(method).on(service), request)
     }
 
     /// Like [`raw_call`](Self::raw_call), for a method the server holds until something
@@ -81,11 +76,25 @@ impl Client {
         Req: Message + Sync,
         Resp: Message + Default + 'a,
     {
+        self.raw(Call::long_poll(method).on(service), request)
+    }
+}
+
+impl Client {
+    /// `call` with `request`, once its method name is checked.
+    fn raw<'a, Req, Resp>(
+        &'a self,
+        call: Call<'a>,
+        request: &'a Req,
+    ) -> CallFuture<impl MakeCall<Output = Resp> + 'a>
+    where
+        Req: Message + Sync,
+        Resp: Message + Default + 'a,
+    {
         CallFuture::new(move |call_options| async move {
             let call_options = call_options?;
-            check_method(method)?;
-            self.call_with(Call::long_poll(method).on(service), request, &call_options)
-                .await
+            check_method(call.method)?;
+            self.call_with(call, request, &call_options).await
         })
     }
 }

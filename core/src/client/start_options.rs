@@ -9,6 +9,7 @@ use temporal_lite_proto::temporal::api::enums::v1 as enums;
 use super::priority::Priority;
 use super::retry_policy::RetryPolicy;
 use super::search_attributes::SearchAttributeValue;
+use super::value_fields::insert_value;
 use super::Error;
 use crate::payload::{PayloadError, ToValue, Value};
 
@@ -183,13 +184,13 @@ impl StartWorkflowOptions {
 
     /// Add a memo field. A value that cannot be converted fails the start call.
     pub fn memo(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        let key = key.into();
-        match value.to_value() {
-            Ok(value) => {
-                self.memo.insert(key, value);
-            }
-            Err(e) => self.record_error(e.context(alloc::format!("memo field `{key}`"))),
-        }
+        insert_value(
+            &mut self.memo,
+            &mut self.conversion_error,
+            "memo field",
+            key.into(),
+            value,
+        );
         self
     }
 
@@ -199,25 +200,25 @@ impl StartWorkflowOptions {
         key: impl Into<String>,
         value: &(impl ToValue + ?Sized),
     ) -> Self {
-        let key = key.into();
-        match value.to_value() {
-            Ok(value) => {
-                self.search_attributes.insert(key, value);
-            }
-            Err(e) => self.record_error(e.context(alloc::format!("search attribute `{key}`"))),
-        }
+        insert_value(
+            &mut self.search_attributes,
+            &mut self.conversion_error,
+            "search attribute",
+            key.into(),
+            value,
+        );
         self
     }
 
     /// Add a header field. A value that cannot be converted fails the start call.
     pub fn header(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        let key = key.into();
-        match value.to_value() {
-            Ok(value) => {
-                self.headers.insert(key, value);
-            }
-            Err(e) => self.record_error(e.context(alloc::format!("header `{key}`"))),
-        }
+        insert_value(
+            &mut self.headers,
+            &mut self.conversion_error,
+            "header",
+            key.into(),
+            value,
+        );
         self
     }
 
@@ -247,12 +248,6 @@ impl StartWorkflowOptions {
     pub fn priority(mut self, priority: Priority) -> Self {
         self.priority = Some(priority);
         self
-    }
-
-    fn record_error(&mut self, error: PayloadError) {
-        if self.conversion_error.is_none() {
-            self.conversion_error = Some(error);
-        }
     }
 
     /// Check the options before any call is made.

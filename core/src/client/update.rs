@@ -25,6 +25,7 @@ use super::call::{Call, Wait};
 use super::codec::Slots;
 use super::failure::Failure;
 use super::update_error::{classify_rejection, UpdateError, UpdateErrorKind};
+use super::value_fields::insert_value;
 use super::{CallFuture, CallOptions, Client, Error, MakeCall, WorkflowHandle};
 use crate::payload::{decode_first, FromValue, PayloadError, ToPayloads, ToValue, Value};
 
@@ -91,16 +92,13 @@ impl UpdateOptions {
 
     /// Add a header field. A value that cannot be converted fails the call.
     pub fn header(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        let key = key.into();
-        match value.to_value() {
-            Ok(value) => {
-                self.headers.insert(key, value);
-            }
-            Err(e) if self.conversion_error.is_none() => {
-                self.conversion_error = Some(e.context(alloc::format!("header `{key}`")))
-            }
-            Err(_) => {}
-        }
+        insert_value(
+            &mut self.headers,
+            &mut self.conversion_error,
+            "header",
+            key.into(),
+            value,
+        );
         self
     }
 }

@@ -29,6 +29,7 @@ pub use spec::{CalendarSpec, IntervalSpec, ScheduleRange, ScheduleSpec};
 use super::call::Call;
 use super::codec::Slots;
 use super::start::encode_search_attributes;
+use super::value_fields::insert_value;
 use super::{CallFuture, CallOptions, Client, Error, MakeCall, SearchAttributeValue};
 use crate::payload::{PayloadError, ToValue, Value};
 
@@ -130,16 +131,13 @@ pub struct CreateScheduleOptions {
 impl CreateScheduleOptions {
     /// Add a memo field. A value that cannot be converted fails the call.
     pub fn memo(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        let key = key.into();
-        match value.to_value() {
-            Ok(value) => {
-                self.memo.insert(key, value);
-            }
-            Err(e) if self.conversion_error.is_none() => {
-                self.conversion_error = Some(e.context(alloc::format!("memo field `{key}`")))
-            }
-            Err(_) => {}
-        }
+        insert_value(
+            &mut self.memo,
+            &mut self.conversion_error,
+            "memo field",
+            key.into(),
+            value,
+        );
         self
     }
 
