@@ -29,7 +29,8 @@ impl WorkflowHandle {
     /// within [`long_poll_timeout`](super::RpcOptions::long_poll_timeout)) are retried with
     /// backoff (capped at [`RetryConfig::max_interval`](super::RetryConfig::max_interval)),
     /// so it outlives a server restart, a rolling deploy or a network partition. To bound
-    /// the wait, drop the future (e.g. with your runtime's timeout): nothing is lost.
+    /// the wait, give it a deadline with [`CallFuture::timeout`] (or drop the future):
+    /// nothing is lost.
     ///
     /// Long polls that the server answers at once with nothing new (as it does when
     /// [`long_poll_timeout`](super::RpcOptions::long_poll_timeout) is about a second or

@@ -4,7 +4,7 @@ use temporal_lite_proto::temporal::api::enums::v1 as enums;
 
 /// When the server refuses a query instead of running it, judging by the workflow's state.
 ///
-/// A refused query fails with [`Error::QueryRejected`], which carries the status the
+/// A refused query fails with [`Error::QueryRejected`](super::Error::QueryRejected), which carries the status the
 /// workflow was in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

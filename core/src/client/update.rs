@@ -498,7 +498,7 @@ impl WorkflowHandle {
     /// the same update id while the server reports a stage below acceptance, so with no
     /// worker polling the workflow's task queue it keeps waiting (each attempt held by the
     /// server for up to [`long_poll_timeout`](super::RpcOptions::long_poll_timeout)); bound
-    /// it with a timeout of your runtime if that matters.
+    /// the whole wait with [`CallFuture::timeout`] if that matters.
     pub fn start_update<'a>(
         &'a self,
         name: &'a str,
