@@ -7,7 +7,7 @@
 //! connection, keepalive pings, call timeouts, receive limits and error classification.
 //!
 //! The files follow those concerns: `transport` (the API and one exchange, resends
-//! included), `settings`, `connection` (the connection state machine), `handshake`
+//! included), `settings`, `conn` (one live connection), `connection` (the connection state machine), `handshake`
 //! (connect: TCP, TLS, HTTP/2 setup), `headers` (header conversion and the request-side
 //! caches), `response` (reading a response under the receive limit), `error` (error
 //! classification), `watch` (what the socket saw), `runtime` (the adapter contract).
@@ -24,6 +24,7 @@
 
 mod body;
 mod client;
+mod conn;
 mod connect;
 mod connection;
 pub mod doctor;
