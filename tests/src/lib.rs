@@ -27,6 +27,7 @@ pub mod mock_server;
 pub mod paths;
 mod process;
 mod python_worker;
+pub mod runtimes;
 pub mod tls_front;
 
 pub use dev_server::{DevServer, DevServerBuilder, FAST_DYNAMIC_CONFIG};
