@@ -52,6 +52,21 @@ fn echo() -> impl Fn(&temporal_lite_tests::mock_server::RecordedRequest) -> Repl
     |request| Reply::unary(request.body_message())
 }
 
+/// Answers `special` to a request whose message is `trigger`, and `otherwise` to the rest.
+fn on_message(
+    trigger: &'static str,
+    special: Reply,
+    otherwise: Reply,
+) -> impl Fn(&temporal_lite_tests::mock_server::RecordedRequest) -> Reply + Send + Sync {
+    move |request| {
+        if request.body_message() == trigger {
+            special.clone()
+        } else {
+            otherwise.clone()
+        }
+    }
+}
+
 #[tokio::test]
 async fn unary_round_trip_sends_grpc_headers() {
     let server = MockServer::start(echo()).await;
@@ -134,13 +149,11 @@ async fn html_502_from_proxy_is_unavailable() {
 
 #[tokio::test]
 async fn oversize_response_body_is_rejected_and_connection_survives() {
-    let server = MockServer::start(|request| {
-        if request.body_message() == "big" {
-            Reply::framed(frame(&[7u8; 100_000]), 16 * 1024)
-        } else {
-            Reply::unary("small")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "big",
+        Reply::framed(frame(&[7u8; 100_000]), 16 * 1024),
+        Reply::unary("small"),
+    ))
     .await;
     let transport = plaintext(&server);
     let mut req = request(b"big");
@@ -171,13 +184,11 @@ async fn oversize_declared_length_fails_before_the_message_arrives() {
     let mut body = vec![0u8, 0x40, 0, 0, 0];
     body.extend_from_slice(b"abc");
     let body = Bytes::from(body);
-    let server = MockServer::start(move |request| {
-        if request.body_message() == "big" {
-            Reply::framed(body.clone(), usize::MAX)
-        } else {
-            Reply::unary("small")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "big",
+        Reply::framed(body, usize::MAX),
+        Reply::unary("small"),
+    ))
     .await;
     let transport = plaintext(&server);
     let started = Instant::now();
@@ -273,13 +284,11 @@ async fn calls_started_around_a_goaway_all_succeed() {
 
 #[tokio::test]
 async fn stream_reset_is_io_error_and_connection_survives() {
-    let server = MockServer::start(|request| {
-        if request.body_message() == "reset" {
-            Reply::Reset(h2::Reason::INTERNAL_ERROR)
-        } else {
-            Reply::unary("fine")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "reset",
+        Reply::Reset(h2::Reason::INTERNAL_ERROR),
+        Reply::unary("fine"),
+    ))
     .await;
     let transport = plaintext(&server);
     let error = call_err(&*transport, request(b"reset")).await;
@@ -291,13 +300,11 @@ async fn stream_reset_is_io_error_and_connection_survives() {
 
 #[tokio::test]
 async fn connection_drop_mid_call_is_io_error_then_reconnects() {
-    let server = MockServer::start(|request| {
-        if request.body_message() == "drop" {
-            Reply::DropConnection
-        } else {
-            Reply::unary("fine")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "drop",
+        Reply::DropConnection,
+        Reply::unary("fine"),
+    ))
     .await;
     let transport = plaintext(&server);
     assert_eq!(call_ok(&*transport, b"warm up").await, &b"fine"[..]);
@@ -309,13 +316,11 @@ async fn connection_drop_mid_call_is_io_error_then_reconnects() {
 
 #[tokio::test]
 async fn slow_reply_times_out_and_connection_survives() {
-    let server = MockServer::start(|request| {
-        if request.body_message() == "slow" {
-            Reply::unary("late").delayed(Duration::from_secs(5))
-        } else {
-            Reply::unary("quick")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "slow",
+        Reply::unary("late").delayed(Duration::from_secs(5)),
+        Reply::unary("quick"),
+    ))
     .await;
     let transport = plaintext(&server);
     let mut req = request(b"slow");
@@ -344,13 +349,11 @@ async fn a_hanging_server_times_out() {
 
 #[tokio::test]
 async fn keepalive_detects_a_silent_peer() {
-    let server = MockServer::start(|request| {
-        if request.body_message() == "freeze" {
-            Reply::FreezeConnection
-        } else {
-            Reply::unary("fine")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "freeze",
+        Reply::FreezeConnection,
+        Reply::unary("fine"),
+    ))
     .await;
     let runtime = Arc::new(TokioRuntime::try_current().unwrap());
     let mut settings = Http2Settings::default();
