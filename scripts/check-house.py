@@ -133,8 +133,8 @@ INLINE_PATH = re.compile(r"(?<![\w:])((?:crate|super|self)(?:::\w+)+)")
 
 
 class Module:
-    def __init__(self, file, path, code, parent):
-        self.file, self.path, self.code, self.parent = file, path, code, parent
+    def __init__(self, file, path, code):
+        self.file, self.path, self.code = file, path, code
         self.children = {}
         self.imports = {}  # name -> (absolute path segments, is_pub)
         self.globs = []  # absolute module paths glob-imported
@@ -170,8 +170,7 @@ def expand_use_tree(tree):
 
 
 class Crate:
-    def __init__(self, root_dir, lib_file):
-        self.root_dir = root_dir
+    def __init__(self, lib_file):
         self.modules = {}  # tuple path -> Module
         self.edges = {}  # file -> set(file)
         self.load(lib_file)
@@ -179,9 +178,9 @@ class Crate:
     def load(self, file):
         with open(file, encoding="utf-8") as source:
             code = strip_comments_and_strings(source.read())
-        self.add_module(file, (), code, parent=None)
+        self.add_module(file, (), code)
 
-    def add_module(self, file, path, code, parent):
+    def add_module(self, file, path, code):
         # Cut out inline modules: test ones are dropped, the others become modules of this file.
         kept, pos, inline = [], 0, []
         for match in INLINE_MOD.finditer(code):
@@ -196,10 +195,10 @@ class Crate:
             pos = close_at + 1
         kept.append(code[pos:])
         own = "".join(kept)
-        module = Module(file, path, own, parent)
+        module = Module(file, path, own)
         self.modules[path] = module
         for name, body in inline:
-            module.children[name] = self.add_module(file, path + (name,), body, module)
+            module.children[name] = self.add_module(file, path + (name,), body)
         for match in MOD_DECL.finditer(own):
             name = match.group(1)
             before = own[max(0, match.start() - 200):match.start()]
@@ -212,7 +211,7 @@ class Crate:
                 if os.path.exists(candidate):
                     with open(candidate, encoding="utf-8") as source:
                         child_code = strip_comments_and_strings(source.read())
-                    module.children[name] = self.add_module(candidate, path + (name,), child_code, module)
+                    module.children[name] = self.add_module(candidate, path + (name,), child_code)
                     break
         return module
 
@@ -335,7 +334,7 @@ def cycles(edges):
 def check_cycles():
     problems = []
     for crate in CRATES:
-        crate_obj = Crate(crate, f"{crate}/src/lib.rs")
+        crate_obj = Crate(f"{crate}/src/lib.rs")
         crate_obj.collect_imports()
         crate_obj.build_edges()
         for group in cycles(crate_obj.edges):
