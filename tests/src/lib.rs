@@ -25,6 +25,7 @@ mod env;
 pub mod fault_proxy;
 pub mod mock_server;
 pub mod paths;
+pub mod peers;
 mod process;
 mod python_worker;
 pub mod runtimes;

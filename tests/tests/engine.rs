@@ -14,6 +14,7 @@ use temporal_lite_core::grpc::{
     DEFAULT_RECEIVE_LIMIT,
 };
 use temporal_lite_tests::mock_server::{frame, MockPki, MockServer, Reply};
+use temporal_lite_tests::peers::{closed_port, SilentPeer};
 use temporal_lite_tokio::TokioRuntime;
 
 const PATH: &str = "/temporal.api.workflowservice.v1.WorkflowService/GetSystemInfo";
@@ -426,10 +427,7 @@ async fn calls_beyond_max_concurrent_streams_wait() {
 
 #[tokio::test]
 async fn refused_connection_is_connect_error() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let transport = transport_for(&ConnectOptions::new(format!("127.0.0.1:{port}")));
     let error = call_err(&*transport, request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Connect, "{error}");
@@ -440,14 +438,8 @@ async fn refused_connection_is_connect_error() {
 async fn connect_with_rpc_options_applies_the_deadline_to_the_check() {
     // A peer that accepts TCP and never answers: the check ends at its 300 ms deadline,
     // long before the 10 s connect timeout.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let holder = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
+    let peer = SilentPeer::start().await;
+    let address = peer.address();
     let rpc = RpcOptions {
         timeout: Duration::from_millis(300),
         ..RpcOptions::default()
@@ -468,15 +460,11 @@ async fn connect_with_rpc_options_applies_the_deadline_to_the_check() {
         "{:?}",
         started.elapsed()
     );
-    holder.abort();
 }
 
 #[tokio::test]
 async fn a_refused_first_connect_fails_at_once() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let started = Instant::now();
     let error =
         temporal_lite_tokio::Client::connect(ConnectOptions::new(format!("127.0.0.1:{port}")))
@@ -502,14 +490,8 @@ async fn unknown_host_is_connect_error() {
 
 #[tokio::test]
 async fn silent_tls_server_hits_connect_timeout() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let holder = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
+    let peer = SilentPeer::start().await;
+    let address = peer.address();
     let mut options = ConnectOptions::new(address.to_string()).with_tls(TlsOptions::default());
     options.connect_timeout = Duration::from_millis(300);
     let started = Instant::now();
@@ -522,15 +504,11 @@ async fn silent_tls_server_hits_connect_timeout() {
     );
     assert!(error.is_unprocessed());
     assert!(started.elapsed() < Duration::from_secs(3));
-    holder.abort();
 }
 
 #[tokio::test]
 async fn concurrent_first_calls_share_one_failed_connect() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let transport = transport_for(&ConnectOptions::new(format!("127.0.0.1:{port}")));
     let calls: Vec<_> = (0..20)
         .map(|_| {

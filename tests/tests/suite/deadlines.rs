@@ -17,9 +17,10 @@ use temporal_lite_core::client::{
 use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_core::grpc::TransportErrorKind;
 use temporal_lite_tests::fault_proxy::{DropMode, Drops, FaultProxy};
+use temporal_lite_tests::peers::closed_port;
 use temporal_lite_tests::DevServer;
 
-use crate::harness::{closed_port, fail, Ctx, TestResult};
+use crate::harness::{fail, Ctx, TestResult};
 
 const START: &str = "StartWorkflowExecution";
 
@@ -409,7 +410,7 @@ pub(crate) async fn terminate_whose_answer_is_lost(ctx: &Ctx) -> TestResult {
 
 /// Nothing listens at the address: the first connect fails at once.
 pub(crate) async fn a_wrong_address_fails_at_once(ctx: &Ctx) -> TestResult {
-    let address = format!("127.0.0.1:{}", closed_port()?);
+    let address = format!("127.0.0.1:{}", closed_port());
     let started = Instant::now();
     let error = ctx
         .runtime
