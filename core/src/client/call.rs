@@ -25,7 +25,7 @@
 
 use core::time::Duration;
 
-use super::service::Service;
+use crate::grpc::Service;
 
 /// What a call is, as its call site declares it. See the [module docs](self).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -62,7 +62,6 @@ mod rpc;
 mod rpc_options;
 mod schedule;
 mod search_attributes;
-mod service;
 mod start;
 mod start_options;
 mod status;
@@ -108,7 +107,8 @@ pub use schedule::{
     ScheduleSpec, ScheduleStartWorkflow, ScheduleState,
 };
 pub use search_attributes::{SearchAttributeValue, METADATA_SEARCH_ATTRIBUTE_TYPE};
-pub use service::Service;
+// Defined in `grpc` (a leaf), so that `observe` can name it without an import cycle.
+pub use crate::grpc::Service;
 pub use start_options::{StartWorkflowOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy};
 pub use status::{PendingActivityState, RetryState, TimeoutType, WorkflowStatus};
 pub use temporal_lite_proto::temporal::api::enums::v1::EventType;

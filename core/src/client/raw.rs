@@ -4,8 +4,8 @@
 use prost::Message;
 
 use super::call::Call;
-use super::service::Service;
 use super::{CallFuture, Client, Error, MakeCall};
+use crate::grpc::Service;
 
 impl Client {
     /// Call `method` of `service` with `request` and decode the answer as `Resp`: the escape

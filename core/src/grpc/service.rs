@@ -1,4 +1,4 @@
-//! [`Service`]: which gRPC service a call goes to, and its path.
+//! The gRPC services the client calls.
 
 /// The gRPC service typed calls go to.
 const SERVICE: &str = "/temporal.api.workflowservice.v1.WorkflowService/";
