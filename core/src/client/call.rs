@@ -185,11 +185,3 @@ impl Deadline {
         self.at.map(|at| at.saturating_sub(now))
     }
 }
-
-impl super::WorkflowHandle {
-    /// `call`, declared as about this handle's workflow and run (shown in its tracing span
-    /// and a not-found error).
-    pub(super) fn on<'a>(&'a self, call: Call<'a>) -> Call<'a> {
-        call.workflow(self.workflow_id()).run(self.run_id())
-    }
-}

@@ -6,7 +6,6 @@ use prost::Message;
 use temporal_lite_proto::google::rpc::Status as RpcStatus;
 use temporal_lite_proto::temporal::api::errordetails::v1 as details;
 
-use super::call::Call;
 use super::failure::{Failure, WorkflowError};
 use super::not_found::NotFoundTarget;
 use super::status::WorkflowStatus;
@@ -235,16 +234,16 @@ impl Error {
 
     /// Fill in the workflow id of a [`Error::WorkflowAlreadyStarted`] (the server's details
     /// do not carry it).
-    /// This error, naming what `call` was about if it is a not-found error that does not
-    /// say.
-    pub(crate) fn about(self, call: &Call<'_>) -> Self {
+    /// This error, naming the `target` of the call if it is a not-found error that does
+    /// not say.
+    pub(crate) fn about(self, target: impl FnOnce() -> Option<NotFoundTarget>) -> Self {
         match self {
             Error::NotFound {
                 message,
                 target: None,
             } => Error::NotFound {
                 message,
-                target: NotFoundTarget::of(call),
+                target: target(),
             },
             other => other,
         }

@@ -17,9 +17,7 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 use super::call::{Call, Deadline, Wait};
 use super::codec::Slots;
 use super::description::WorkflowDescription;
-use super::history::{
-    HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions, LongPollPacer,
-};
+use super::history::{HistoryEventFilter, HistoryPage, HistoryPageOptions, LongPollPacer};
 use super::query_options::QueryOptions;
 use super::status::WorkflowStatus;
 use super::{CallFuture, CallOptions, Client, Error, MakeCall};
@@ -259,12 +257,6 @@ impl WorkflowHandle {
         Ok(page)
     }
 
-    /// The history of [`run_id`](Self::run_id) as a stream of events, fetched page by page
-    /// starting at `options.next_page_token`.
-    pub fn history_events(&self, options: HistoryPageOptions) -> HistoryEvents {
-        HistoryEvents::new(self.clone(), options)
-    }
-
     /// Every event of the history of [`run_id`](Self::run_id) as it is now.
     pub fn fetch_history(&self) -> CallFuture<impl MakeCall<Output = Vec<HistoryEvent>> + '_> {
         CallFuture::new(move |call_options| async move {
@@ -476,5 +468,13 @@ fn page_wait(options: &HistoryPageOptions) -> Wait {
         Wait::LongPoll
     } else {
         Wait::Normal
+    }
+}
+
+impl WorkflowHandle {
+    /// `call`, declared as about this handle's workflow and run (shown in its tracing span
+    /// and a not-found error).
+    pub(super) fn on<'a>(&'a self, call: Call<'a>) -> Call<'a> {
+        call.workflow(self.workflow_id()).run(self.run_id())
     }
 }

@@ -47,7 +47,9 @@ mod execution;
 mod failure;
 mod handle;
 mod history;
+mod history_stream;
 mod jitter;
+mod metadata_cache;
 mod not_found;
 mod outcome;
 mod pages;
@@ -93,7 +95,8 @@ pub use event::HistoryEventExt;
 pub use execution::WorkflowExecutionRef;
 pub use failure::{Failure, FailureKind, WorkflowError, WorkflowFailure, WorkflowOutcome};
 pub use handle::WorkflowHandle;
-pub use history::{HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions};
+pub use history::{HistoryEventFilter, HistoryPage, HistoryPageOptions};
+pub use history_stream::HistoryEvents;
 pub use not_found::NotFoundTarget;
 pub use priority::Priority;
 pub use query_options::{QueryOptions, QueryRejectCondition};
@@ -174,7 +177,7 @@ struct Settings {
     /// The codec stage after the converter, if any.
     codec: Option<Arc<dyn PayloadCodec>>,
     /// Each kind of call's metadata, built once (see `Client::call_metadata`).
-    call_metadata: rpc::MetadataCache,
+    call_metadata: metadata_cache::MetadataCache,
 }
 
 impl Client {
@@ -212,7 +215,7 @@ impl Client {
                 rpc: RpcOptions::default(),
                 converter: Arc::new(CompositePayloadConverter::default()),
                 codec: None,
-                call_metadata: rpc::MetadataCache::default(),
+                call_metadata: metadata_cache::MetadataCache::default(),
             }),
         }
     }
@@ -438,7 +441,7 @@ impl Client {
     /// the old ones.
     fn settings_mut(&mut self) -> &mut Settings {
         let settings = Arc::make_mut(&mut self.settings);
-        settings.call_metadata = rpc::MetadataCache::default();
+        settings.call_metadata = metadata_cache::MetadataCache::default();
         settings
     }
 

@@ -3,8 +3,6 @@
 use alloc::string::String;
 use core::fmt;
 
-use super::call::Call;
-
 /// What a call did not find, as [`Error::NotFound`](super::Error::NotFound) reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -30,31 +28,6 @@ pub enum NotFoundTarget {
         /// The activity id.
         activity_id: String,
     },
-}
-
-impl NotFoundTarget {
-    /// What `call` is about, if its call site said.
-    pub(crate) fn of(call: &Call<'_>) -> Option<Self> {
-        let owned = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(String::from);
-        if let Some(schedule_id) = call.schedule_id {
-            return Some(NotFoundTarget::Schedule {
-                schedule_id: String::from(schedule_id),
-            });
-        }
-        let workflow_id = String::from(call.workflow_id?);
-        let run_id = owned(call.run_id);
-        Some(match call.activity_id {
-            Some(activity_id) => NotFoundTarget::Activity {
-                workflow_id,
-                run_id,
-                activity_id: String::from(activity_id),
-            },
-            None => NotFoundTarget::Workflow {
-                workflow_id,
-                run_id,
-            },
-        })
-    }
 }
 
 impl fmt::Display for NotFoundTarget {

@@ -6,46 +6,22 @@ use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
-use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use core::time::Duration;
 
 use prost::Message;
 
 use super::call::{Call, Deadline, Repeat, Wait};
+use super::not_found::NotFoundTarget;
 use super::retry::{classify_status, Backoff, RetryClass};
 use super::{CallOptions, Client, Error, CLIENT_NAME, CLIENT_VERSION};
 use crate::config::ApiKey;
 use crate::grpc::{self, Code, Metadata, Request, Status, TransportError, TransportErrorKind};
 use crate::observe::{CallInfo, CallObserver};
 
-/// The metadata of the last few kinds of call (namespaced or not, deadline), valid for one
-/// API key; clones of the client's settings start empty.
-#[derive(Default)]
-pub(super) struct MetadataCache(spin::Mutex<MetadataEntries>);
-
-#[derive(Default)]
-struct MetadataEntries {
-    /// The API key the entries were built with (held, so its address is not reused).
-    key: Option<Arc<ApiKey>>,
-    /// The metadata set with `Client::set_metadata` they were built with (held likewise).
-    live: Option<Arc<Metadata>>,
-    entries: Vec<(bool, Duration, Metadata)>,
-}
-
-/// How many kinds of call keep their metadata: namespaced or not, normal or long poll.
-const METADATA_CACHE_SIZE: usize = 4;
-
 /// Less time than this left before the deadline counts as none: the `grpc-timeout` the
 /// client sends has this precision, and an attempt needs at least that long.
 const MIN_ATTEMPT: Duration = Duration::from_millis(1);
-
-impl Clone for MetadataCache {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
 
 /// Why one attempt failed.
 enum Failure {
@@ -198,13 +174,27 @@ impl Tally<'_> {
     }
 }
 
-/// Whether `a` and `b` are the same value (or both none).
-fn same_arc<T>(a: &Option<Arc<T>>, b: &Option<Arc<T>>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-        _ => false,
+/// What `call` is about, if its call site said (for a not-found error).
+fn not_found_target(call: &Call<'_>) -> Option<NotFoundTarget> {
+    let owned = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(String::from);
+    if let Some(schedule_id) = call.schedule_id {
+        return Some(NotFoundTarget::Schedule {
+            schedule_id: String::from(schedule_id),
+        });
     }
+    let workflow_id = String::from(call.workflow_id?);
+    let run_id = owned(call.run_id);
+    Some(match call.activity_id {
+        Some(activity_id) => NotFoundTarget::Activity {
+            workflow_id,
+            run_id,
+            activity_id: String::from(activity_id),
+        },
+        None => NotFoundTarget::Workflow {
+            workflow_id,
+            run_id,
+        },
+    })
 }
 
 /// `duration` rounded up to a whole millisecond: the precision of the `grpc-timeout` the
@@ -244,27 +234,14 @@ impl Client {
             metadata.extend(extra);
             return Ok(metadata);
         }
-        let mut cache = self.settings.call_metadata.0.lock();
-        if !same_arc(&cache.key, &key) || !same_arc(&cache.live, &live) {
-            cache.entries.clear();
-            cache.key = key.clone();
-            cache.live = live.clone();
-        }
-        if let Some((_, _, metadata)) = cache
-            .entries
-            .iter()
-            .find(|(n, t, _)| *n == namespaced && *t == timeout)
-        {
-            return Ok(metadata.clone());
-        }
-        self.settings.options.validate_with_key(key.as_deref())?;
-        let mut metadata =
-            self.build_call_metadata(namespaced, timeout, key.as_deref(), live.as_deref());
-        metadata.share();
-        if cache.entries.len() < METADATA_CACHE_SIZE {
-            cache.entries.push((namespaced, timeout, metadata.clone()));
-        }
-        Ok(metadata)
+        let cache = &self.settings.call_metadata;
+        cache.get_or_build(&key, &live, namespaced, timeout, || {
+            self.settings.options.validate_with_key(key.as_deref())?;
+            let mut metadata =
+                self.build_call_metadata(namespaced, timeout, key.as_deref(), live.as_deref());
+            metadata.share();
+            Ok(metadata)
+        })
     }
 
     fn build_call_metadata(
@@ -424,7 +401,7 @@ impl Client {
             now
         };
         observer.finish(&result, tally.attempts, end);
-        result.map_err(|error| error.about(&call))
+        result.map_err(|error| error.about(|| not_found_target(&call)))
     }
 
     /// The attempts of the call `tally` counts, from `now`.
