@@ -25,6 +25,8 @@ extern crate std;
 pub mod client;
 pub mod config;
 #[cfg(feature = "engine")]
+pub mod connect;
+#[cfg(feature = "engine")]
 pub mod engine;
 pub mod entropy;
 #[cfg(fuzzing)]

@@ -380,7 +380,7 @@ fn random_config_documents_and_variables_never_panic() {
         }
         let options = LoadProfileOptions::new()
             .strict(g.bool())
-            .with_config_source(ConfigSource::Data(document.into_bytes()));
+            .config_source(ConfigSource::Data(document.into_bytes()));
         if let Ok(profile) = load_profile(&options, &env, &crate::config::NoFiles) {
             let _ = profile.to_client_connect_config(&crate::config::NoFiles);
             if let Ok(options) = profile.to_connect_options(&crate::config::NoFiles) {

@@ -85,8 +85,7 @@ fn started(run_id: &str) -> StartWorkflowExecutionResponse {
 #[test]
 fn no_public_config_or_error_type_shows_a_secret() {
     let toml = config_toml();
-    let load =
-        LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.clone().into()));
+    let load = LoadProfileOptions::new().config_source(ConfigSource::Data(toml.clone().into()));
     let profile = load_profile(&load, &secret_env(), &NoFiles).expect("profile");
     let all = load_all_profiles(
         &LoadConfigOptions {
@@ -173,7 +172,7 @@ fn no_public_config_or_error_type_shows_a_secret() {
         "[profile.default.tls]\nclient_key_data = \"KEYBYTESSECRET2A\"\nclient_key_path = \"k\"\n",
     ] {
         let load = LoadProfileOptions::new()
-            .with_config_source(ConfigSource::Data(broken.into()))
+            .config_source(ConfigSource::Data(broken.into()))
             .strict(true);
         errors.push(load_profile(&load, &EnvVars::new(), &NoFiles).expect_err(broken));
     }
@@ -361,7 +360,7 @@ fn plaintext_from_the_environment_or_a_profile_is_refused_at_connect() {
         ),
     ];
     for (toml, env) in cases {
-        let load = LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.into()));
+        let load = LoadProfileOptions::new().config_source(ConfigSource::Data(toml.into()));
         let env: EnvVars = env.iter().copied().collect();
         let options = load_profile(&load, &env, &NoFiles)
             .and_then(|p| p.to_connect_options(&NoFiles))
@@ -459,7 +458,7 @@ fn the_users_authorization_header_wins_over_the_api_key() {
 
     // The same from a profile.
     let toml = "[profile.default]\napi_key = \"key\"\ngrpc_meta.authorization = \"Custom mine\"\n";
-    let load = LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.into()));
+    let load = LoadProfileOptions::new().config_source(ConfigSource::Data(toml.into()));
     let options = load_profile(&load, &EnvVars::new(), &NoFiles)
         .and_then(|p| p.to_connect_options(&NoFiles))
         .expect("options");

@@ -363,7 +363,8 @@ fn a_refused_first_connect_fails_at_once() {
     let options = ConnectOptions::new(format!("127.0.0.1:{port}"));
     let started = Instant::now();
     let error =
-        async_std::task::block_on(temporal_lite_async_std::Client::connect(options)).unwrap_err();
+        async_std::task::block_on(async { temporal_lite_async_std::connect(options).await })
+            .unwrap_err();
     assert!(
         matches!(&error, ClientError::Transport(e) if e.kind() == TransportErrorKind::Connect),
         "{error}"
@@ -383,7 +384,7 @@ fn client_api_runs_under_async_std() {
         let options = ConnectOptions::new(server.server.address_string()).with_namespace("ns");
         // connect checks the connection with GetSystemInfo (the mock echoes an empty
         // message back: a default response).
-        let client = temporal_lite_async_std::Client::connect(options)
+        let client = temporal_lite_async_std::connect(options)
             .await
             .expect("connect");
         assert_eq!(client.namespace(), "ns");

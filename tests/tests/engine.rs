@@ -434,7 +434,7 @@ async fn refused_connection_is_connect_error() {
 }
 
 #[tokio::test]
-async fn connect_with_rpc_options_applies_the_deadline_to_the_check() {
+async fn connect_rpc_options_apply_the_deadline_to_the_check() {
     // A peer that accepts TCP and never answers: the check ends at its 300 ms deadline,
     // long before the 10 s connect timeout.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -450,12 +450,10 @@ async fn connect_with_rpc_options_applies_the_deadline_to_the_check() {
         ..RpcOptions::default()
     };
     let started = Instant::now();
-    let error = temporal_lite_tokio::Client::connect_with_rpc_options(
-        ConnectOptions::new(address.to_string()),
-        rpc,
-    )
-    .await
-    .unwrap_err();
+    let error = temporal_lite_tokio::connect(address.to_string())
+        .rpc_options(rpc)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, ClientError::DeadlineExceeded { attempts: 1, .. }),
         "{error}"
@@ -475,10 +473,9 @@ async fn a_refused_first_connect_fails_at_once() {
         listener.local_addr().unwrap().port()
     };
     let started = Instant::now();
-    let error =
-        temporal_lite_tokio::Client::connect(ConnectOptions::new(format!("127.0.0.1:{port}")))
-            .await
-            .unwrap_err();
+    let error = temporal_lite_tokio::connect(ConnectOptions::new(format!("127.0.0.1:{port}")))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, ClientError::Transport(e) if e.kind() == TransportErrorKind::Connect),
         "{error}"

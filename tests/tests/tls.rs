@@ -73,12 +73,8 @@ impl Rt {
     /// Connect as a user would, with the adapter's `Client::connect` (a `GetSystemInfo`).
     async fn connect(self, options: ConnectOptions) -> Result<Client, Error> {
         match self {
-            Rt::Tokio => temporal_lite_tokio::Client::connect(options)
-                .await
-                .map(temporal_lite_tokio::Client::into_inner),
-            Rt::AsyncStd => temporal_lite_async_std::Client::connect(options)
-                .await
-                .map(temporal_lite_async_std::Client::into_inner),
+            Rt::Tokio => temporal_lite_tokio::connect(options).await,
+            Rt::AsyncStd => temporal_lite_async_std::connect(options).await,
         }
     }
 
@@ -655,8 +651,8 @@ fn load(
 ) -> Result<ClientConfigProfile, ConfigError> {
     let env: EnvVars = env.iter().map(|(k, v)| (*k, v.clone())).collect();
     let options = LoadProfileOptions::new()
-        .with_config_source(ConfigSource::Data(toml.as_bytes().to_vec()))
-        .with_profile(profile);
+        .config_source(ConfigSource::Data(toml.as_bytes().to_vec()))
+        .profile(profile);
     load_profile(&options, &env, &StdFiles::with_default_path(None))
 }
 

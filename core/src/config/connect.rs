@@ -5,7 +5,7 @@ use core::time::Duration;
 
 use super::address::ServerAddress;
 use super::error::{ConfigError, ErrorCategory};
-use super::{ApiKey, PrivateKey};
+use super::{ApiKey, KeepAlive, PrivateKey};
 use crate::entropy::{Entropy, EntropySource};
 use crate::grpc::{self, Metadata};
 use crate::observe::{Metrics, MetricsSink};
@@ -56,6 +56,9 @@ pub struct ConnectOptions {
     /// TLS-terminating proxy beside the application. Loopback (`localhost`, `127.0.0.0/8`,
     /// `::1`) is always allowed, for a local dev server.
     pub allow_plaintext_credentials: bool,
+    /// HTTP/2 keep-alive pings; `None`: none. Default [`KeepAlive::default`] (30 s
+    /// interval, 15 s timeout).
+    pub keepalive: Option<KeepAlive>,
     /// Where request ids come from: the operating system's randomness by default (feature
     /// `std`); without `std`, a source you supply with [`with_entropy`](Self::with_entropy).
     pub entropy: EntropySource,
@@ -148,6 +151,14 @@ impl ConnectOptions {
         self.wait_for_server = Some(wait);
         self
     }
+
+    /// Set the keep-alive pings (`None`: none; see
+    /// [`keepalive`](Self#structfield.keepalive)).
+    pub fn keepalive(mut self, keepalive: impl Into<Option<KeepAlive>>) -> Self {
+        self.keepalive = keepalive.into();
+        self
+    }
+
     /// Allow (or forbid again) credentials over plaintext to a host that is not loopback;
     /// see [`allow_plaintext_credentials`](Self#structfield.allow_plaintext_credentials).
     pub fn allow_plaintext_credentials(mut self, allow: bool) -> Self {
@@ -279,6 +290,20 @@ pub(crate) fn check_api_key(key: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+impl From<&str> for ConnectOptions {
+    /// Options for this address (see [`ConnectOptions::new`]).
+    fn from(address: &str) -> Self {
+        Self::new(address)
+    }
+}
+
+impl From<String> for ConnectOptions {
+    /// Options for this address (see [`ConnectOptions::new`]).
+    fn from(address: String) -> Self {
+        Self::new(address)
+    }
+}
+
 impl Default for ConnectOptions {
     fn default() -> Self {
         Self {
@@ -291,6 +316,7 @@ impl Default for ConnectOptions {
             lazy: false,
             connect_timeout: Duration::from_secs(10),
             wait_for_server: None,
+            keepalive: Some(KeepAlive::default()),
             allow_plaintext_credentials: false,
             entropy: EntropySource::os(),
             metrics: None,

@@ -21,7 +21,7 @@
 //!
 //! let toml = b"[profile.default]\naddress = \"temporal.example:7233\"\napi_key = \"k\"\n";
 //! let env: EnvVars = [("TEMPORAL_NAMESPACE", "prod")].into_iter().collect();
-//! let options = LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.to_vec()));
+//! let options = LoadProfileOptions::new().config_source(ConfigSource::Data(toml.to_vec()));
 //! let profile = load_profile(&options, &env, &NoFiles).unwrap();
 //! let connect = profile.to_connect_options(&NoFiles).unwrap();
 //! assert_eq!(connect.address, "temporal.example:7233");
@@ -42,6 +42,7 @@ mod connect;
 mod convert;
 mod env;
 mod error;
+mod keepalive;
 mod load;
 mod profile;
 mod provenance;
@@ -62,6 +63,7 @@ pub use env::{
     ENV_TLS_SERVER_NAME,
 };
 pub use error::{ConfigError, ErrorCategory, ErrorKind, Stage};
+pub use keepalive::KeepAlive;
 pub use load::{
     load_all_profiles, load_profile, parse_config, ConfigFiles, ConfigSource, FileError,
     InMemoryFiles, LoadConfigOptions, LoadProfileOptions, NoFiles, MAX_CONFIG_FILE_SIZE,

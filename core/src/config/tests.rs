@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use super::*;
 
 fn data(toml: &str) -> LoadProfileOptions {
-    LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.as_bytes().to_vec()))
+    LoadProfileOptions::new().config_source(ConfigSource::Data(toml.as_bytes().to_vec()))
 }
 
 fn env(vars: &[(&str, &str)]) -> EnvVars {
@@ -210,7 +210,7 @@ fn options_switches() {
     );
     // With the file disabled, invalid TOML and a missing profile are no error.
     let p = load_profile(
-        &data("not toml").with_profile("nope").disable_file(true),
+        &data("not toml").profile("nope").disable_file(true),
         &env(&[("TEMPORAL_ADDRESS", "e:1")]),
         &NoFiles,
     )
@@ -880,7 +880,7 @@ mod with_std {
         // A directory as config file is a read error naming it.
         let source = ConfigSource::Path(dir.to_str().unwrap().into());
         let e = load_profile(
-            &LoadProfileOptions::new().with_config_source(source),
+            &LoadProfileOptions::new().config_source(source),
             &EnvVars::new(),
             &files,
         )

@@ -23,8 +23,6 @@
 //! ```
 
 mod body;
-mod client;
-mod connect;
 mod connection;
 pub mod doctor;
 mod endpoint;
@@ -39,8 +37,6 @@ mod tls;
 mod transport;
 mod watch;
 
-pub use client::{CurrentRuntime, RuntimeClient};
-pub use connect::{connect, connect_from_env, connect_with_rpc_options};
 pub use runtime::{BoxFuture, BoxIo, ConnectError, Io, Runtime, TlsConnect};
 pub use settings::{Http2Settings, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, MAX_HEADER_LIST_SIZE};
 pub use transport::Http2Transport;

@@ -72,7 +72,9 @@ impl std::fmt::Debug for Http2Transport {
 }
 
 impl Http2Transport {
-    /// A transport for `options.address` using `runtime`; does not connect yet.
+    /// A transport for `options.address` using `runtime`; does not connect yet. The HTTP/2
+    /// settings are the defaults with the options' keep-alive
+    /// ([`Http2Settings::from_options`]).
     ///
     /// Fails with [`TransportErrorKind::Connect`] for an unusable address and
     /// [`TransportErrorKind::Tls`] for unusable TLS settings (bad PEM, a key without a
@@ -81,10 +83,11 @@ impl Http2Transport {
         runtime: Arc<dyn Runtime>,
         options: &ConnectOptions,
     ) -> Result<Self, TransportError> {
-        Self::with_settings(runtime, options, Http2Settings::default())
+        Self::with_settings(runtime, options, Http2Settings::from_options(options))
     }
 
-    /// Like [`new`](Self::new), with non-default HTTP/2 settings.
+    /// Like [`new`](Self::new), with these HTTP/2 settings (their keep-alive wins over the
+    /// options').
     pub fn with_settings(
         runtime: Arc<dyn Runtime>,
         options: &ConnectOptions,

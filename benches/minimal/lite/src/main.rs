@@ -25,7 +25,7 @@ fn main() {
         .expect("tokio runtime");
     let result = rt.block_on(async {
         let options = ConnectOptions::new(address);
-        let client = Client::connect(options).await.map_err(|e| e.to_string())?;
+        let client = temporal_lite_tokio::connect(options).await.map_err(|e| e.to_string())?;
         let t = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
