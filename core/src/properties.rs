@@ -324,8 +324,8 @@ fn addresses_parse_or_fail_cleanly_and_authorities_reparse() {
             (address.host.clone(), address.port)
         );
         let refused = ConnectOptions::new(text.clone())
-            .with_api_key("k")
-            .without_tls()
+            .api_key("k")
+            .plaintext()
             .validate()
             .is_err();
         assert_eq!(

@@ -529,9 +529,9 @@ fn changes_made_in_code_are_marked_as_code() {
     let changed = loaded
         .options
         .clone()
-        .with_namespace("code-ns")
-        .with_metadata("x-added", "1")
-        .with_identity("me");
+        .namespace("code-ns")
+        .metadata("x-added", "1")
+        .identity("me");
     let p = loaded.provenance_of(&changed);
     let namespace = p.get("namespace").expect("namespace");
     assert_eq!(namespace.source, Source::Code);
@@ -547,8 +547,8 @@ fn changes_made_in_code_are_marked_as_code() {
 
     let p = Provenance::of_code(
         &ConnectOptions::new("temporal.example:7233")
-            .with_api_key("secret-key")
-            .with_metadata("x-api-key", "secret-header"),
+            .api_key("secret-key")
+            .metadata("x-api-key", "secret-header"),
     );
     assert_eq!(source(&p, "address"), Source::Code);
     assert_eq!(source(&p, "api_key"), Source::Code);

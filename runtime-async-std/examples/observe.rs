@@ -170,7 +170,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let mut registry = Registry::default();
     let metrics = PrometheusMetrics::register(&mut registry);
-    let options = load_connect_options(&LoadProfileOptions::default())?.with_metrics(metrics);
+    let options = load_connect_options(&LoadProfileOptions::default())?.metrics(metrics);
     async_std::task::block_on(async {
         let client = temporal_lite_async_std::connect(options).await?;
         client.get_system_info().await?;

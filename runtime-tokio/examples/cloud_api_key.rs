@@ -95,8 +95,8 @@ async fn connect_in_code(address: &str, namespace: &str) -> Result<Client, Error
         message: "set TEMPORAL_API_KEY to the API key".into(),
     })?;
     let options = ConnectOptions::new(address)
-        .with_namespace(namespace)
-        .with_api_key(key); // turns TLS on, trusting the public web roots
+        .namespace(namespace)
+        .api_key(key); // turns TLS on, trusting the public web roots
     temporal_lite_tokio::connect(options).await
 }
 

@@ -110,8 +110,6 @@ async fn connect_in_code(
         client_key: Some(PrivateKey::new(read(key_path, "key")?)),
         ..TlsOptions::default()
     };
-    let options = ConnectOptions::new(address)
-        .with_namespace(namespace)
-        .with_tls(tls);
+    let options = ConnectOptions::new(address).namespace(namespace).tls(tls);
     temporal_lite_tokio::connect(options).await
 }

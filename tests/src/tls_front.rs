@@ -322,9 +322,9 @@ impl NginxFront {
                     self.pki.pki.client.key_pem.clone().into_bytes(),
                 ));
             }
-            FrontAuth::ApiKey(key) => options = options.with_api_key(key.clone()),
+            FrontAuth::ApiKey(key) => options = options.api_key(key.clone()),
         }
-        options.with_tls(tls)
+        options.tls(tls)
     }
 
     /// The access log so far: one line per request, `CONNECTION REQUEST_NO STATUS URI`

@@ -262,7 +262,7 @@ fn tls_calls_need_no_tokio_context() {
             "https://localhost:{}",
             server.server.address().port()
         ))
-        .with_tls(tls);
+        .tls(tls);
         let (probe, transport) = checked_transport(&options, Http2Settings::default());
         assert_eq!(call(&probe, &transport, b"secure").await, &b"secure"[..]);
         concurrent_calls(&probe, &transport, 10).await;
@@ -270,7 +270,7 @@ fn tls_calls_need_no_tokio_context() {
 
         // Without the test CA: a readable certificate error from futures-rustls.
         let options =
-            ConnectOptions::new(server.server.address_string()).with_tls(TlsOptions::default());
+            ConnectOptions::new(server.server.address_string()).tls(TlsOptions::default());
         let (probe, transport) = checked_transport(&options, Http2Settings::default());
         let error = call_err(
             &probe,
@@ -381,7 +381,7 @@ fn a_refused_first_connect_fails_at_once() {
 fn client_api_runs_under_async_std() {
     let server = Server::echo();
     async_std::task::block_on(async {
-        let options = ConnectOptions::new(server.server.address_string()).with_namespace("ns");
+        let options = ConnectOptions::new(server.server.address_string()).namespace("ns");
         // connect checks the connection with GetSystemInfo (the mock echoes an empty
         // message back: a default response).
         let client = temporal_lite_async_std::connect(options)

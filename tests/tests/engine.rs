@@ -504,7 +504,7 @@ async fn silent_tls_server_hits_connect_timeout() {
             held.push(socket);
         }
     });
-    let mut options = ConnectOptions::new(address.to_string()).with_tls(TlsOptions::default());
+    let mut options = ConnectOptions::new(address.to_string()).tls(TlsOptions::default());
     options.connect_timeout = Duration::from_millis(300);
     let started = Instant::now();
     let error = call_err(&*transport_for(&options), request(b"x")).await;
@@ -565,7 +565,7 @@ fn transport_outside_tokio_is_an_error_not_a_panic() {
 fn http_scheme_with_tls_options_is_rejected() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let tokio_runtime = Arc::new(TokioRuntime::new(runtime.handle().clone()));
-    let options = ConnectOptions::new("http://127.0.0.1:7233").with_tls(TlsOptions::default());
+    let options = ConnectOptions::new("http://127.0.0.1:7233").tls(TlsOptions::default());
     let error = Http2Transport::new(tokio_runtime, &options).unwrap_err();
     assert_eq!(error.kind(), TransportErrorKind::Tls);
 }
@@ -590,7 +590,7 @@ fn tls_options(pki: &MockPki) -> TlsOptions {
 async fn tls_with_configured_ca() {
     let pki = MockPki::generate();
     let server = tls_server(&pki, false).await;
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls_options(&pki));
+    let options = ConnectOptions::new(server.address_string()).tls(tls_options(&pki));
     assert_eq!(
         call_ok(&*transport_for(&options), b"secure").await,
         &b"secure"[..]
@@ -598,7 +598,7 @@ async fn tls_with_configured_ca() {
     assert_eq!(server.requests()[0].scheme.as_deref(), Some("https"));
     // https:// in the address, with the name in the certificate.
     let options = ConnectOptions::new(format!("https://localhost:{}", server.address().port()))
-        .with_tls(tls_options(&pki));
+        .tls(tls_options(&pki));
     assert_eq!(
         call_ok(&*transport_for(&options), b"named").await,
         &b"named"[..]
@@ -610,7 +610,7 @@ async fn tls_unknown_issuer_is_a_readable_tls_error() {
     let pki = MockPki::generate();
     let server = tls_server(&pki, false).await;
     // No CA configured: the public web roots do not know the test CA.
-    let options = ConnectOptions::new(server.address_string()).with_tls(TlsOptions::default());
+    let options = ConnectOptions::new(server.address_string()).tls(TlsOptions::default());
     let error = call_err(&*transport_for(&options), request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Tls, "{error}");
     assert!(
@@ -627,7 +627,7 @@ async fn tls_name_mismatch_and_disabled_host_verification() {
     let server = tls_server(&pki, false).await;
     let mut tls = tls_options(&pki);
     tls.server_name = Some("other.example".into());
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls.clone());
+    let options = ConnectOptions::new(server.address_string()).tls(tls.clone());
     let error = call_err(&*transport_for(&options), request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Tls, "{error}");
     assert!(
@@ -638,11 +638,11 @@ async fn tls_name_mismatch_and_disabled_host_verification() {
     );
 
     tls.disable_host_verification = true;
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls);
+    let options = ConnectOptions::new(server.address_string()).tls(tls);
     assert_eq!(call_ok(&*transport_for(&options), b"ok").await, &b"ok"[..]);
 
     // Disabling host verification still checks the chain.
-    let options = ConnectOptions::new(server.address_string()).with_tls(TlsOptions {
+    let options = ConnectOptions::new(server.address_string()).tls(TlsOptions {
         disable_host_verification: true,
         ..TlsOptions::default()
     });
@@ -657,14 +657,14 @@ async fn mutual_tls() {
     let mut tls = tls_options(&pki);
     tls.client_cert = Some(pki.client_cert_pem.clone().into_bytes());
     tls.client_key = Some(PrivateKey::new(pki.client_key_pem.clone().into_bytes()));
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls);
+    let options = ConnectOptions::new(server.address_string()).tls(tls);
     assert_eq!(
         call_ok(&*transport_for(&options), b"mtls").await,
         &b"mtls"[..]
     );
 
     // Without a client certificate the server rejects the connection.
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls_options(&pki));
+    let options = ConnectOptions::new(server.address_string()).tls(tls_options(&pki));
     let error = call_err(&*transport_for(&options), request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Tls, "{error}");
     assert!(error.message().contains("CertificateRequired"), "{error}");

@@ -17,7 +17,8 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 
 /// Everything needed to connect a client: where, as whom, and how securely.
 ///
-/// Build one in code (`ConnectOptions::new("host:7233")` and the `with_*` methods), or resolve
+/// Build one in code (`ConnectOptions::new("host:7233")`, or an address string where options are expected, and
+/// the builder methods named after the fields), or resolve
 /// one from a TOML profile and `TEMPORAL_*` variables with the environment-config loader.
 /// Connecting checks them first ([`validate`](Self::validate)). `Debug` never shows the API
 /// key, the private key or the values of secret metadata.
@@ -60,7 +61,7 @@ pub struct ConnectOptions {
     /// interval, 15 s timeout).
     pub keepalive: Option<KeepAlive>,
     /// Where request ids come from: the operating system's randomness by default (feature
-    /// `std`); without `std`, a source you supply with [`with_entropy`](Self::with_entropy).
+    /// `std`); without `std`, a source you supply with [`entropy`](Self::entropy).
     pub entropy: EntropySource,
     /// Where the client reports calls and connections (see [`crate::observe`]); `None`
     /// (the default): nowhere.
@@ -93,14 +94,14 @@ impl ConnectOptions {
     }
 
     /// Use `namespace`.
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
         self.namespace = namespace.into();
         self
     }
 
     /// Authenticate with an API key. Turns TLS on with default settings if it is not
-    /// configured yet; call [`without_tls`](Self::without_tls) afterwards to keep plaintext.
-    pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
+    /// configured yet; call [`plaintext`](Self::plaintext) afterwards to keep plaintext.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(ApiKey::new(key));
         if self.tls.is_none() {
             self.tls = Some(TlsOptions::default());
@@ -109,25 +110,25 @@ impl ConnectOptions {
     }
 
     /// Use TLS with these settings.
-    pub fn with_tls(mut self, tls: TlsOptions) -> Self {
+    pub fn tls(mut self, tls: TlsOptions) -> Self {
         self.tls = Some(tls);
         self
     }
 
     /// Use plaintext HTTP/2.
-    pub fn without_tls(mut self) -> Self {
+    pub fn plaintext(mut self) -> Self {
         self.tls = None;
         self
     }
 
     /// Add a metadata header sent with every call.
-    pub fn with_metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata.insert(name, value);
         self
     }
 
     /// Set the identity reported to the server.
-    pub fn with_identity(mut self, identity: impl Into<String>) -> Self {
+    pub fn identity(mut self, identity: impl Into<String>) -> Self {
         self.identity = identity.into();
         self
     }
@@ -140,7 +141,7 @@ impl ConnectOptions {
 
     /// Set the connect timeout (see
     /// [`connect_timeout`](Self#structfield.connect_timeout)).
-    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
@@ -168,13 +169,13 @@ impl ConnectOptions {
 
     /// Draw request ids from `entropy` instead of the operating system (required without
     /// the `std` feature; see [`crate::entropy`]).
-    pub fn with_entropy(mut self, entropy: impl Entropy + 'static) -> Self {
+    pub fn entropy(mut self, entropy: impl Entropy + 'static) -> Self {
         self.entropy = EntropySource::new(alloc::sync::Arc::new(entropy));
         self
     }
 
     /// Report calls and connections to `metrics` (see [`crate::observe::Metrics`]).
-    pub fn with_metrics(mut self, metrics: alloc::sync::Arc<dyn Metrics>) -> Self {
+    pub fn metrics(mut self, metrics: alloc::sync::Arc<dyn Metrics>) -> Self {
         self.metrics = Some(MetricsSink::new(metrics));
         self
     }
@@ -263,7 +264,7 @@ impl ConnectOptions {
             ErrorCategory::PlaintextCredentials,
             format!(
                 "refusing to send {what} in plaintext to {host:?}, which is not a loopback \
-                 address: TLS is off (`without_tls()`, `tls.disabled = true` in the profile, \
+                 address: TLS is off (`plaintext()`, `tls.disabled = true` in the profile, \
                  or TEMPORAL_TLS=false). Turn TLS on, or, if the network to the server is \
                  trusted (e.g. a TLS-terminating proxy beside you), set \
                  ConnectOptions::allow_plaintext_credentials"

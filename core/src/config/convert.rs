@@ -203,7 +203,7 @@ impl ClientConfigProfile {
         })?;
         let namespace =
             set_value(&self.namespace, "namespace", ENV_NAMESPACE)?.unwrap_or(DEFAULT_NAMESPACE);
-        let mut options = ConnectOptions::new(address).with_namespace(namespace);
+        let mut options = ConnectOptions::new(address).namespace(namespace);
         options.api_key = match non_empty(&self.api_key) {
             Some(key) => {
                 check_api_key(key).map_err(|problem| {

@@ -81,7 +81,7 @@ const CLIENT_CERT_SETTING: &str = "a client certificate and key (tls.client_cert
 const NO_TLS_SETTING: &str = "connect without TLS (no tls settings and no API key, `tls.disabled \
                               = true`, TEMPORAL_TLS=false, or an http:// address)";
 const TLS_SETTING: &str = "enable TLS (a [tls] section in the profile, TEMPORAL_TLS=true, an \
-                           https:// address, or ConnectOptions::with_tls)";
+                           https:// address, or ConnectOptions::tls)";
 
 /// A rustls error as what went wrong and what to change, with rustls' own text in
 /// parentheses. Never contains key material (rustls errors carry none).

@@ -333,7 +333,7 @@ impl LoadedProfile {
 
 impl LoadedOptions {
     /// The provenance of `options`, which code derived from [`options`](Self::options)
-    /// (e.g. `loaded.options.clone().with_namespace("other")`): each setting that differs
+    /// (e.g. `loaded.options.clone().namespace("other")`): each setting that differs
     /// comes from [`Source::Code`], over where it came from before.
     pub fn provenance_of(&self, options: &ConnectOptions) -> Provenance {
         self.provenance.with_changes(&self.options, options)
