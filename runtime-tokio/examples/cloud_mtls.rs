@@ -107,7 +107,7 @@ async fn connect_in_code(
     };
     let tls = TlsOptions {
         client_cert: Some(read(cert_path, "certificate")?),
-        client_key: Some(PrivateKey::new(read(key_path, "key")?)),
+        client_private_key: Some(PrivateKey::new(read(key_path, "key")?)),
         ..TlsOptions::default()
     };
     let options = ConnectOptions::new(address).namespace(namespace).tls(tls);

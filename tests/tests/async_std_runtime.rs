@@ -255,7 +255,7 @@ fn tls_calls_need_no_tokio_context() {
     });
     async_std::task::block_on(async {
         let tls = TlsOptions {
-            server_ca_cert: Some(pki.ca_pem.clone().into_bytes()),
+            server_root_ca_cert: Some(pki.ca_pem.clone().into_bytes()),
             ..TlsOptions::default()
         };
         let options = ConnectOptions::new(format!(

@@ -581,7 +581,7 @@ async fn tls_server(pki: &MockPki, require_client_cert: bool) -> MockServer {
 
 fn tls_options(pki: &MockPki) -> TlsOptions {
     TlsOptions {
-        server_ca_cert: Some(pki.ca_pem.clone().into_bytes()),
+        server_root_ca_cert: Some(pki.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
     }
 }
@@ -626,7 +626,7 @@ async fn tls_name_mismatch_and_disabled_host_verification() {
     let pki = MockPki::generate();
     let server = tls_server(&pki, false).await;
     let mut tls = tls_options(&pki);
-    tls.server_name = Some("other.example".into());
+    tls.domain = Some("other.example".into());
     let options = ConnectOptions::new(server.address_string()).tls(tls.clone());
     let error = call_err(&*transport_for(&options), request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Tls, "{error}");
@@ -640,6 +640,9 @@ async fn tls_name_mismatch_and_disabled_host_verification() {
     tls.disable_host_verification = true;
     let options = ConnectOptions::new(server.address_string()).tls(tls);
     assert_eq!(call_ok(&*transport_for(&options), b"ok").await, &b"ok"[..]);
+    // The TLS domain is the `:authority` too, as grpc-go sends its TLS server name.
+    let authority = server.requests().last().and_then(|r| r.authority.clone());
+    assert_eq!(authority.as_deref(), Some("other.example"));
 
     // Disabling host verification still checks the chain.
     let options = ConnectOptions::new(server.address_string()).tls(TlsOptions {
@@ -656,7 +659,7 @@ async fn mutual_tls() {
     let server = tls_server(&pki, true).await;
     let mut tls = tls_options(&pki);
     tls.client_cert = Some(pki.client_cert_pem.clone().into_bytes());
-    tls.client_key = Some(PrivateKey::new(pki.client_key_pem.clone().into_bytes()));
+    tls.client_private_key = Some(PrivateKey::new(pki.client_key_pem.clone().into_bytes()));
     let options = ConnectOptions::new(server.address_string()).tls(tls);
     assert_eq!(
         call_ok(&*transport_for(&options), b"mtls").await,

@@ -203,7 +203,7 @@ fn expect_err<T>(result: Result<T, Error>, what: &str) -> Error {
 fn mtls_options(front: &NginxFront, cert_pem: &str, key_pem: &str) -> ConnectOptions {
     let mut tls = front.server_tls_options();
     tls.client_cert = Some(cert_pem.as_bytes().to_vec());
-    tls.client_key = Some(PrivateKey::new(key_pem.as_bytes().to_vec()));
+    tls.client_private_key = Some(PrivateKey::new(key_pem.as_bytes().to_vec()));
     ConnectOptions::new(front.address()).tls(tls)
 }
 
@@ -420,7 +420,7 @@ async fn server_cert_from_an_unknown_ca(rt: Rt) {
     let front = shared_mtls_front();
     let mut options = front.connect_options();
     if let Some(tls) = options.tls.as_mut() {
-        tls.server_ca_cert = Some(pki().pki.rogue_ca_pem.clone().into_bytes());
+        tls.server_root_ca_cert = Some(pki().pki.rogue_ca_pem.clone().into_bytes());
     }
     let error = expect_err(rt.connect(options).await, "rogue CA");
     assert_transport(
@@ -438,7 +438,7 @@ async fn hostname_mismatch_then_disabled_host_verification(rt: Rt) {
     let front = shared_mtls_front();
     let mut options = front.connect_options();
     if let Some(tls) = options.tls.as_mut() {
-        tls.server_name = Some("wrong.example".into());
+        tls.domain = Some("wrong.example".into());
     }
     let error = expect_err(rt.connect(options.clone()).await, "name mismatch");
     assert_transport(
@@ -459,7 +459,7 @@ async fn hostname_mismatch_then_disabled_host_verification(rt: Rt) {
         .await
         .expect("disable_host_verification accepts the name");
     if let Some(tls) = options.tls.as_mut() {
-        tls.server_ca_cert = Some(pki().pki.rogue_ca_pem.clone().into_bytes());
+        tls.server_root_ca_cert = Some(pki().pki.rogue_ca_pem.clone().into_bytes());
     }
     let error = expect_err(rt.connect(options).await, "chain still checked");
     assert_transport(&error, TransportErrorKind::Tls, &["UnknownIssuer"]);
@@ -468,7 +468,7 @@ async fn hostname_mismatch_then_disabled_host_verification(rt: Rt) {
 async fn expired_server_certificate(rt: Rt) {
     let server = tls_mock(&pki().pki.server_expired, None);
     let tls = TlsOptions {
-        server_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
+        server_root_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
     };
     let options = ConnectOptions::new(server.address_string()).tls(tls);
@@ -493,7 +493,7 @@ async fn missing_client_certificate(rt: Rt) {
     // A server that enforces mTLS in the handshake itself sends a TLS alert instead.
     let server = tls_mock(&pki().pki.server, Some(&pki().pki.ca_pem));
     let tls = TlsOptions {
-        server_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
+        server_root_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
     };
     let options = ConnectOptions::new(server.address_string()).tls(tls);
@@ -522,11 +522,11 @@ async fn client_certificate_rejected(rt: Rt) {
 
     let server = tls_mock(&p.server, Some(&p.ca_pem));
     let mut tls = TlsOptions {
-        server_ca_cert: Some(p.ca_pem.clone().into_bytes()),
+        server_root_ca_cert: Some(p.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
     };
     tls.client_cert = Some(p.rogue_client.cert_pem.clone().into_bytes());
-    tls.client_key = Some(PrivateKey::new(p.rogue_client.key_pem.clone().into_bytes()));
+    tls.client_private_key = Some(PrivateKey::new(p.rogue_client.key_pem.clone().into_bytes()));
     let options = ConnectOptions::new(server.address_string()).tls(tls);
     let error = expect_err(rt.connect(options).await, "rustls, rogue client cert");
     assert_transport(
@@ -611,7 +611,7 @@ async fn tls_client_to_a_plaintext_port(rt: Rt) {
 
 fn pki_tls_options_without_client() -> TlsOptions {
     TlsOptions {
-        server_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
+        server_root_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
     }
 }
@@ -968,14 +968,14 @@ fn unreadable_or_malformed_pem_names_the_file_and_the_setting() {
         (
             TlsOptions {
                 client_cert: Some(p.pki.client.cert_pem.clone().into_bytes()),
-                client_key: Some(PrivateKey::new(b"SECRET-garbage".to_vec())),
+                client_private_key: Some(PrivateKey::new(b"SECRET-garbage".to_vec())),
                 ..TlsOptions::default()
             },
             vec!["client key", "no usable PEM private key"],
         ),
         (
             TlsOptions {
-                server_ca_cert: Some(b"garbage".to_vec()),
+                server_root_ca_cert: Some(b"garbage".to_vec()),
                 ..TlsOptions::default()
             },
             vec!["server CA certificate", "no PEM CERTIFICATE block"],
@@ -1000,7 +1000,7 @@ fn secrets_never_appear_in_debug_or_display() {
         .api_key(shared_api_key())
         .tls(TlsOptions {
             client_cert: Some(p.pki.client.cert_pem.clone().into_bytes()),
-            client_key: Some(PrivateKey::new(p.pki.client.key_pem.clone().into_bytes())),
+            client_private_key: Some(PrivateKey::new(p.pki.client.key_pem.clone().into_bytes())),
             ..TlsOptions::default()
         })
         .metadata("authorization", format!("Bearer {}", shared_api_key()));

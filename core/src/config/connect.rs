@@ -1,11 +1,10 @@
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::time::Duration;
 
 use super::address::ServerAddress;
 use super::error::{ConfigError, ErrorCategory};
-use super::{ApiKey, KeepAlive, PrivateKey};
+use super::{ApiKey, KeepAlive, TlsOptions};
 use crate::entropy::{Entropy, EntropySource};
 use crate::grpc::{self, Metadata};
 use crate::observe::{Metrics, MetricsSink};
@@ -66,22 +65,6 @@ pub struct ConnectOptions {
     /// Where the client reports calls and connections (see [`crate::observe`]); `None`
     /// (the default): nowhere.
     pub metrics: Option<MetricsSink>,
-}
-
-/// TLS settings of a connection. All certificates and keys are PEM bytes.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TlsOptions {
-    /// Name used for SNI and certificate verification instead of the address host.
-    pub server_name: Option<String>,
-    /// CA certificate(s) to trust for the server; `None` uses the public web roots.
-    pub server_ca_cert: Option<Vec<u8>>,
-    /// Client certificate chain for mTLS.
-    pub client_cert: Option<Vec<u8>>,
-    /// Client private key for mTLS (PKCS#8, PKCS#1 or SEC1).
-    pub client_key: Option<PrivateKey>,
-    /// Accept a server certificate whose name does not match. Dangerous; only when set
-    /// explicitly.
-    pub disable_host_verification: bool,
 }
 
 impl ConnectOptions {

@@ -49,13 +49,14 @@ mod provenance;
 mod secret;
 #[cfg(feature = "std")]
 mod std_io;
+mod tls;
 mod toml_decode;
 
 #[cfg(test)]
 mod tests;
 
 pub(crate) use connect::check_api_key;
-pub use connect::{ConnectOptions, TlsOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
+pub use connect::{ConnectOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
 pub use convert::{ClientConnectConfig, ConnectTls, ConnectTlsConfig};
 pub use env::{
     EnvVars, ENV_ADDRESS, ENV_API_KEY, ENV_CODEC_AUTH, ENV_CODEC_ENDPOINT, ENV_CONFIG_FILE,
@@ -82,3 +83,4 @@ pub use std_io::{
     default_config_path, load_connect_options, load_connect_options_with_provenance, load_default,
     load_process_config, load_process_profile, StdFiles,
 };
+pub use tls::TlsOptions;

@@ -310,14 +310,14 @@ fn connect_options_tls_material() {
     let tls = o.tls.unwrap();
     assert_eq!(tls.client_cert.as_deref(), Some(CERT.as_bytes()));
     assert_eq!(
-        tls.client_key.as_ref().map(PrivateKey::expose),
+        tls.client_private_key.as_ref().map(PrivateKey::expose),
         Some(KEY.as_bytes())
     );
     assert_eq!(
-        tls.server_ca_cert.as_deref(),
+        tls.server_root_ca_cert.as_deref(),
         Some(&b"-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----"[..])
     );
-    assert_eq!(tls.server_name.as_deref(), Some("sni"));
+    assert_eq!(tls.domain.as_deref(), Some("sni"));
     assert!(tls.disable_host_verification);
 
     // A missing file is a connect-stage error naming the file.
@@ -873,7 +873,7 @@ mod with_std {
         let options = profile.to_connect_options(&files).unwrap();
         assert_eq!(options.address, "h:1");
         assert_eq!(
-            options.tls.unwrap().server_ca_cert.as_deref(),
+            options.tls.unwrap().server_root_ca_cert.as_deref(),
             Some(ca_pem.as_bytes())
         );
 

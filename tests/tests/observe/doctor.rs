@@ -123,7 +123,7 @@ pub(crate) async fn wrong_ca(rt: Rt) {
     let front = shared_mtls_front();
     let mut options = front.connect_options();
     if let Some(tls) = options.tls.as_mut() {
-        tls.server_ca_cert = Some(shared_pki().pki.rogue_ca_pem.clone().into_bytes());
+        tls.server_root_ca_cert = Some(shared_pki().pki.rogue_ca_pem.clone().into_bytes());
     }
     let report = rt.diagnose(&options).await;
     assert_fails_at(
@@ -154,7 +154,7 @@ pub(crate) async fn rogue_client_certificate(rt: Rt) {
     let pki = &shared_pki().pki;
     let mut tls = front.server_tls_options();
     tls.client_cert = Some(pki.rogue_client.cert_pem.clone().into_bytes());
-    tls.client_key = Some(PrivateKey::new(
+    tls.client_private_key = Some(PrivateKey::new(
         pki.rogue_client.key_pem.clone().into_bytes(),
     ));
     let options = ConnectOptions::new(front.address()).tls(tls);

@@ -394,7 +394,7 @@ pub(crate) async fn nothing_emitted_holds_a_secret(rt: Rt) {
         .metadata("x-api-key", HEADER_SECRET);
     if let Some(tls) = options.tls.as_mut() {
         tls.client_cert = Some(pki.client.cert_pem.clone().into_bytes());
-        tls.client_key = Some(PrivateKey::new(pki.client.key_pem.clone().into_bytes()));
+        tls.client_private_key = Some(PrivateKey::new(pki.client.key_pem.clone().into_bytes()));
     }
     let client = connect_with(rt, options, &metrics).await;
     let (_, start) = start_options("observe-secrets");

@@ -302,14 +302,14 @@ pub(super) fn snapshot(options: &ConnectOptions) -> Vec<Entry> {
             bytes(&tls.client_cert, false),
             &raw(tls.client_cert.as_deref()),
         );
-        let key = tls.client_key.as_ref().map(|k| k.expose().to_vec());
+        let key = tls.client_private_key.as_ref().map(|k| k.expose().to_vec());
         push("tls.client_key", bytes(&key, true), &raw(key.as_deref()));
         push(
             "tls.server_ca_cert",
-            bytes(&tls.server_ca_cert, false),
-            &raw(tls.server_ca_cert.as_deref()),
+            bytes(&tls.server_root_ca_cert, false),
+            &raw(tls.server_root_ca_cert.as_deref()),
         );
-        let name = tls.server_name.as_deref();
+        let name = tls.domain.as_deref();
         push(
             "tls.server_name",
             name.and_then(quoted),

@@ -55,7 +55,7 @@ impl<R: Runtime> Doctor<'_, R> {
                 "correct the certificate or key file the message names",
             ));
         }
-        let shown_name = tls.server_name.clone().unwrap_or(endpoint.host.clone());
+        let shown_name = tls.domain.clone().unwrap_or(endpoint.host.clone());
         let limit = self.options.connect_timeout;
         let seen = match tls_probe::probe(&*self.runtime, io, &tls, name, limit).await {
             Ok(seen) => seen,
@@ -75,10 +75,10 @@ impl<R: Runtime> Doctor<'_, R> {
         let context = ErrorContext {
             authority: self.options.address.clone(),
             tls: true,
-            custom_ca: tls.server_ca_cert.is_some(),
+            custom_ca: tls.server_root_ca_cert.is_some(),
             client_cert: tls.client_cert.is_some(),
         };
-        let roots = if tls.server_ca_cert.is_some() {
+        let roots = if tls.server_root_ca_cert.is_some() {
             format!("the configured CA ({})", self.origin("tls.server_ca_cert"))
         } else {
             String::from("the public web roots (no server CA configured)")
@@ -217,7 +217,7 @@ impl<R: Runtime> Doctor<'_, R> {
         };
         let fix = match error {
             rustls::Error::InvalidCertificate(Cert::UnknownIssuer | Cert::BadSignature) => {
-                if tls.server_ca_cert.is_some() {
+                if tls.server_root_ca_cert.is_some() {
                     format!(
                         "it does not chain to {roots}: configure the CA that issued the server's \
                          certificate as {CA}"
