@@ -33,7 +33,8 @@ pub struct ConnectOptions {
     pub tls: Option<TlsOptions>,
     /// Extra metadata sent with every call.
     pub metadata: Metadata,
-    /// The identity this client reports to the server (shows in history events).
+    /// The identity this client reports to the server (shows in history events). Default
+    /// [`default_identity`]: `pid@hostname` with `std`, as the official SDKs report it.
     pub identity: String,
     /// Skip the `GetSystemInfo` check at connect time; the first call connects instead.
     pub lazy: bool,
@@ -274,6 +275,21 @@ pub(crate) fn check_api_key(key: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The identity a client reports unless told otherwise: `pid@hostname` with the `std`
+/// feature (as the official SDKs: Python's `f"{os.getpid()}@{socket.gethostname()}"`),
+/// `temporal-lite` without it (no process or host to name).
+pub fn default_identity() -> String {
+    #[cfg(feature = "std")]
+    {
+        let host = gethostname::gethostname();
+        alloc::format!("{}@{}", std::process::id(), host.to_string_lossy())
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        String::from("temporal-lite")
+    }
+}
+
 impl From<&str> for ConnectOptions {
     /// Options for this address (see [`ConnectOptions::new`]).
     fn from(address: &str) -> Self {
@@ -296,7 +312,7 @@ impl Default for ConnectOptions {
             api_key: None,
             tls: None,
             metadata: Metadata::new(),
-            identity: String::from("temporal-lite"),
+            identity: default_identity(),
             lazy: false,
             connect_timeout: Duration::from_secs(10),
             wait_for_server: None,

@@ -56,7 +56,7 @@ mod toml_decode;
 mod tests;
 
 pub(crate) use connect::check_api_key;
-pub use connect::{ConnectOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
+pub use connect::{default_identity, ConnectOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
 pub use convert::{ClientConnectConfig, ConnectTls, ConnectTlsConfig};
 pub use env::{
     EnvVars, ENV_ADDRESS, ENV_API_KEY, ENV_CODEC_AUTH, ENV_CODEC_ENDPOINT, ENV_CONFIG_FILE,

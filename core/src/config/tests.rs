@@ -910,3 +910,12 @@ mod with_std {
         assert_eq!(files.default_config_path(), None);
     }
 }
+
+#[cfg(feature = "std")]
+#[test]
+fn the_default_identity_is_pid_at_hostname() {
+    let identity = ConnectOptions::default().identity;
+    let (pid, host) = identity.split_once('@').unwrap();
+    assert_eq!(pid, std::process::id().to_string());
+    assert!(!host.is_empty(), "{identity}");
+}
