@@ -40,7 +40,7 @@
 //! ```
 //!
 //! For a self-hosted server with a private CA, add `server_ca_cert_path` to the profile's `tls`
-//! table (or `TEMPORAL_TLS_SERVER_CA_CERT_PATH`, or `TlsOptions::server_ca_cert` in code), and
+//! table (or `TEMPORAL_TLS_SERVER_CA_CERT_PATH`, or `TlsOptions::server_root_ca_cert` in code), and
 //! `server_name` when the certificate names another host than the address.
 
 use temporal_lite_tokio::client::Error;

@@ -7,7 +7,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use temporal_lite_core::client::StartWorkflowOptions;
 use temporal_lite_core::config::ConnectOptions;
-use temporal_lite_tokio::Client;
 
 #[derive(Serialize)]
 struct Arg {

@@ -21,9 +21,9 @@ const EXPIRY_WARNING_DAYS: u64 = 14;
 
 /// The settings named in fixes.
 const CA: &str = "the server CA certificate (tls.server_ca_cert_path, \
-                  TEMPORAL_TLS_SERVER_CA_CERT_PATH, or TlsOptions::server_ca_cert)";
+                  TEMPORAL_TLS_SERVER_CA_CERT_PATH, or TlsOptions::server_root_ca_cert)";
 const SERVER_NAME: &str =
-    "the server name (tls.server_name, TEMPORAL_TLS_SERVER_NAME, or TlsOptions::server_name)";
+    "the server name (tls.server_name, TEMPORAL_TLS_SERVER_NAME, or TlsOptions::domain)";
 const CLIENT_CERT: &str = "a client certificate and key (tls.client_cert_path and \
                            tls.client_key_path, TEMPORAL_TLS_CLIENT_CERT_PATH and \
                            TEMPORAL_TLS_CLIENT_KEY_PATH)";
