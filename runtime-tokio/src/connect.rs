@@ -53,3 +53,25 @@ fn on_current_runtime(connect: Connect) -> Connect {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn connect_profile_reads_the_config_on_the_blocking_pool_and_names_a_missing_profile() {
+        // No such profile in whatever file the environment names: the error says which.
+        let profile = "temporal-lite-no-such-profile";
+        let error = super::connect_profile(profile).await.unwrap_err();
+        assert!(error.to_string().contains(profile), "{error}");
+    }
+
+    #[test]
+    fn outside_a_tokio_runtime_awaiting_says_how_to_give_one() {
+        let connect = super::connect("localhost:7233");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        // Awaited on a runtime, but built outside one: the runtime is looked up at build time.
+        let error = runtime.block_on(async { connect.await }).unwrap_err();
+        assert!(error.to_string().contains("no tokio runtime"), "{error}");
+    }
+}
