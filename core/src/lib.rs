@@ -23,6 +23,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "engine")]
+mod adapter_exports;
 pub mod client;
 pub mod config;
 #[cfg(feature = "engine")]

@@ -74,24 +74,12 @@ use temporal_lite_core::grpc::{Transport, TransportError};
 
 pub use connect::{connect, connect_from_env, connect_profile};
 
-// One dependency is enough: the core's modules, the common types at the top level, and the
-// protocol types (event names and attributes).
 pub use io::AsyncStdIo;
 pub use runtime::AsyncStdRuntime;
-pub use temporal_lite_core::client::{
-    Client, Error, HistoryEvent, RpcOptions, StartWorkflowOptions, WorkflowDescription,
-    WorkflowFailure, WorkflowHandle, WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
-    WorkflowStatus,
-};
-pub use temporal_lite_core::config::{ConnectOptions, KeepAlive, LoadProfileOptions, TlsOptions};
-pub use temporal_lite_core::connect::Connect;
-pub use temporal_lite_core::engine::doctor;
-#[cfg(feature = "testing")]
-pub use temporal_lite_core::testing;
-pub use temporal_lite_core::{client, config, entropy, grpc, observe, payload, time};
-/// The protocol types (`temporal_lite_proto`): requests, responses, history events.
-pub use temporal_lite_proto as proto;
-pub use temporal_lite_proto::temporal::api::enums::v1::EventType;
+
+// One dependency is enough: the core's modules, the common types at the top level, and the
+// protocol types (event names and attributes), as every adapter exports them.
+temporal_lite_core::adapter_exports!();
 
 /// A gRPC transport for `options` on async-std's global runtime.
 ///
