@@ -120,6 +120,7 @@ fn readme_api_key_profile_from_a_file() {
         "identity",
         "lazy",
         "connect_timeout",
+        "keepalive",
         "allow_plaintext_credentials",
         "entropy",
     ] {

@@ -235,7 +235,12 @@ pub(super) fn options_provenance(profile: &Provenance, options: &ConnectOptions)
     for entry in snapshot(options) {
         let only_code = matches!(
             &*entry.name,
-            "identity" | "lazy" | "connect_timeout" | "allow_plaintext_credentials" | "entropy"
+            "identity"
+                | "lazy"
+                | "connect_timeout"
+                | "keepalive"
+                | "allow_plaintext_credentials"
+                | "entropy"
         );
         if only_code {
             settings.push(Setting::new(entry.name, entry.shown, Source::Default));
@@ -339,6 +344,11 @@ pub(super) fn snapshot(options: &ConnectOptions) -> Vec<Entry> {
     push("lazy", Some(lazy.clone()), lazy.as_bytes());
     let timeout = format!("{:?}", options.connect_timeout);
     push("connect_timeout", Some(timeout.clone()), timeout.as_bytes());
+    let keepalive = match options.keepalive {
+        Some(k) => format!("every {:?}, {:?} to answer", k.interval, k.timeout),
+        None => "off".to_owned(),
+    };
+    push("keepalive", Some(keepalive.clone()), keepalive.as_bytes());
     let allow = options.allow_plaintext_credentials.to_string();
     push(
         "allow_plaintext_credentials",
