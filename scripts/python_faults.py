@@ -115,17 +115,21 @@ def report(name: str, text: str) -> None:
     print(f"PYTHON {name}: {text}", flush=True)
 
 
-async def blackhole_3s(rig: Rig) -> None:
+async def start_sleep(rig: Rig, seconds: int):
+    """Connect through the proxy and start a `Sleep(seconds)` workflow; its handle."""
     client = await Client.connect(rig.proxy_address)
-    handle = await client.start_workflow("Sleep", 60, id=f"py-{uuid.uuid4()}", task_queue=QUEUE)
+    return await client.start_workflow("Sleep", seconds, id=f"py-{uuid.uuid4()}", task_queue=QUEUE)
+
+
+async def blackhole_3s(rig: Rig) -> None:
+    handle = await start_sleep(rig, 60)
     rig.command("blackhole")
     elapsed, _, error = await timed(handle.describe(rpc_timeout=timedelta(seconds=3)))
     report("blackhole-3s", f"failed after {elapsed:.2f} s: {describe_error(error)}")
 
 
 async def silence_result(rig: Rig) -> None:
-    client = await Client.connect(rig.proxy_address)
-    handle = await client.start_workflow("Sleep", 150, id=f"py-{uuid.uuid4()}", task_queue=QUEUE)
+    handle = await start_sleep(rig, 150)
     await asyncio.sleep(0.5)
     rig.command("blackhole")
     elapsed, _, error = await timed(asyncio.wait_for(handle.result(), timeout=100))
@@ -136,8 +140,7 @@ async def silence_result(rig: Rig) -> None:
 
 
 async def outage_result(rig: Rig) -> None:
-    client = await Client.connect(rig.proxy_address)
-    handle = await client.start_workflow("Sleep", 5, id=f"py-{uuid.uuid4()}", task_queue=QUEUE)
+    handle = await start_sleep(rig, 5)
     await asyncio.sleep(0.5)
     rig.command("refuse")
     down = time.monotonic()
@@ -203,8 +206,7 @@ async def reset_peer(rig: Rig) -> None:
 
 
 async def lost_terminate(rig: Rig) -> None:
-    client = await Client.connect(rig.proxy_address)
-    handle = await client.start_workflow("Sleep", 60, id=f"py-{uuid.uuid4()}", task_queue=QUEUE)
+    handle = await start_sleep(rig, 60)
     rig.command("drop TerminateWorkflowExecution next 1")
     elapsed, _, error = await timed(handle.terminate("lost answer"))
     stats = rig.command("stats TerminateWorkflowExecution")

@@ -8,6 +8,8 @@
 # 3. cargo clippy          lints, all targets and features, warnings are errors; its
 #                          incompatible_msrv lint holds our code to each crate's rust-version
 # 4. check-msrv.py         no dependency needs a newer Rust than the crate's rust-version
+#    check-house.py        no hand-written file over 600 lines, no import cycle between
+#                          the files of a crate (what counts: the script's header)
 # 5. no_std builds         core (also with testing, with tracing) and proto for
 #                          thumbv7em-none-eabihf (no std in its sysroot)
 # 6. no tonic/tower in the library crates' dependency graphs; cargo doc without warnings
@@ -30,6 +32,7 @@ run cargo fmt --all -- --check
 # --all-features: core's `engine` and `testing` code (and the tests that need them) too.
 run cargo clippy --workspace --all-targets --all-features -- -D warnings
 run python3 scripts/check-msrv.py
+run python3 scripts/check-house.py
 run cargo build -p temporal-lite-core --no-default-features --target thumbv7em-none-eabihf
 run cargo build -p temporal-lite-core --no-default-features --features testing \
     --target thumbv7em-none-eabihf

@@ -25,8 +25,10 @@ mod env;
 pub mod fault_proxy;
 pub mod mock_server;
 pub mod paths;
+pub mod peers;
 mod process;
 mod python_worker;
+pub mod runtimes;
 pub mod tls_front;
 
 pub use dev_server::{DevServer, DevServerBuilder, FAST_DYNAMIC_CONFIG};

@@ -569,13 +569,28 @@ impl MockPki {
     /// A server configuration with the server certificate and ALPN `h2`. With
     /// `require_client_cert`, clients must present a certificate issued by the CA.
     pub fn server_config(&self, require_client_cert: bool) -> Arc<ServerConfig> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = ServerConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions");
-        let builder = if require_client_cert {
+        let key = PrivateKeyDer::Pkcs8(self.server_key_der.clone().into());
+        let client_ca = require_client_cert.then_some(self.ca_pem.as_str());
+        Arc::new(tls_server_config(self.server_chain.clone(), key, client_ca))
+    }
+}
+
+/// A rustls server configuration (ring, its safe protocol versions, ALPN `h2`) presenting
+/// `chain` and `key`. With `client_ca_pem`, clients must present a certificate that CA
+/// issued; without, none is asked for.
+pub fn tls_server_config(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    client_ca_pem: Option<&str>,
+) -> ServerConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions");
+    let builder = match client_ca_pem {
+        Some(ca_pem) => {
             let mut roots = rustls::RootCertStore::empty();
-            for cert in CertificateDer::pem_slice_iter(self.ca_pem.as_bytes()) {
+            for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
                 roots.add(cert.expect("CA PEM")).expect("CA certificate");
             }
             let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
@@ -585,14 +600,12 @@ impl MockPki {
             .build()
             .expect("client verifier");
             builder.with_client_cert_verifier(verifier)
-        } else {
-            builder.with_no_client_auth()
-        };
-        let key = PrivateKeyDer::Pkcs8(self.server_key_der.clone().into());
-        let mut config = builder
-            .with_single_cert(self.server_chain.clone(), key)
-            .expect("server certificate");
-        config.alpn_protocols = vec![b"h2".to_vec()];
-        Arc::new(config)
-    }
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let mut config = builder
+        .with_single_cert(chain, key)
+        .expect("server certificate");
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    config
 }

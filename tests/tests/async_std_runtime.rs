@@ -26,6 +26,7 @@ use temporal_lite_core::grpc::{
 };
 use temporal_lite_core::time::{Clock, Sleep};
 use temporal_lite_tests::mock_server::{frame, MockPki, MockServer, RecordedRequest, Reply};
+use temporal_lite_tests::peers::closed_port;
 use tokio_rustls::rustls;
 
 const PATH: &str = "/temporal.api.workflowservice.v1.WorkflowService/GetSystemInfo";
@@ -331,10 +332,7 @@ fn call_timeout_and_keepalive_run_on_async_std_timers() {
 
 #[test]
 fn refused_connection_is_a_connect_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    let port = closed_port();
     async_std::task::block_on(async {
         let transport =
             temporal_lite_async_std::transport(&ConnectOptions::new(format!("127.0.0.1:{port}")))
@@ -356,10 +354,7 @@ fn refused_connection_is_a_connect_error() {
 
 #[test]
 fn a_refused_first_connect_fails_at_once() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    let port = closed_port();
     let options = ConnectOptions::new(format!("127.0.0.1:{port}"));
     let started = Instant::now();
     let error =

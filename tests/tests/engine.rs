@@ -14,6 +14,7 @@ use temporal_lite_core::grpc::{
     DEFAULT_RECEIVE_LIMIT,
 };
 use temporal_lite_tests::mock_server::{frame, MockPki, MockServer, Reply};
+use temporal_lite_tests::peers::{closed_port, SilentPeer};
 use temporal_lite_tokio::TokioRuntime;
 
 const PATH: &str = "/temporal.api.workflowservice.v1.WorkflowService/GetSystemInfo";
@@ -50,6 +51,21 @@ async fn call_err(transport: &dyn Transport, request: Request) -> TransportError
 
 fn echo() -> impl Fn(&temporal_lite_tests::mock_server::RecordedRequest) -> Reply + Send + Sync {
     |request| Reply::unary(request.body_message())
+}
+
+/// Answers `special` to a request whose message is `trigger`, and `otherwise` to the rest.
+fn on_message(
+    trigger: &'static str,
+    special: Reply,
+    otherwise: Reply,
+) -> impl Fn(&temporal_lite_tests::mock_server::RecordedRequest) -> Reply + Send + Sync {
+    move |request| {
+        if request.body_message() == trigger {
+            special.clone()
+        } else {
+            otherwise.clone()
+        }
+    }
 }
 
 #[tokio::test]
@@ -134,13 +150,11 @@ async fn html_502_from_proxy_is_unavailable() {
 
 #[tokio::test]
 async fn oversize_response_body_is_rejected_and_connection_survives() {
-    let server = MockServer::start(|request| {
-        if request.body_message() == "big" {
-            Reply::framed(frame(&[7u8; 100_000]), 16 * 1024)
-        } else {
-            Reply::unary("small")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "big",
+        Reply::framed(frame(&[7u8; 100_000]), 16 * 1024),
+        Reply::unary("small"),
+    ))
     .await;
     let transport = plaintext(&server);
     let mut req = request(b"big");
@@ -171,13 +185,11 @@ async fn oversize_declared_length_fails_before_the_message_arrives() {
     let mut body = vec![0u8, 0x40, 0, 0, 0];
     body.extend_from_slice(b"abc");
     let body = Bytes::from(body);
-    let server = MockServer::start(move |request| {
-        if request.body_message() == "big" {
-            Reply::framed(body.clone(), usize::MAX)
-        } else {
-            Reply::unary("small")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "big",
+        Reply::framed(body, usize::MAX),
+        Reply::unary("small"),
+    ))
     .await;
     let transport = plaintext(&server);
     let started = Instant::now();
@@ -273,13 +285,11 @@ async fn calls_started_around_a_goaway_all_succeed() {
 
 #[tokio::test]
 async fn stream_reset_is_io_error_and_connection_survives() {
-    let server = MockServer::start(|request| {
-        if request.body_message() == "reset" {
-            Reply::Reset(h2::Reason::INTERNAL_ERROR)
-        } else {
-            Reply::unary("fine")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "reset",
+        Reply::Reset(h2::Reason::INTERNAL_ERROR),
+        Reply::unary("fine"),
+    ))
     .await;
     let transport = plaintext(&server);
     let error = call_err(&*transport, request(b"reset")).await;
@@ -291,13 +301,11 @@ async fn stream_reset_is_io_error_and_connection_survives() {
 
 #[tokio::test]
 async fn connection_drop_mid_call_is_io_error_then_reconnects() {
-    let server = MockServer::start(|request| {
-        if request.body_message() == "drop" {
-            Reply::DropConnection
-        } else {
-            Reply::unary("fine")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "drop",
+        Reply::DropConnection,
+        Reply::unary("fine"),
+    ))
     .await;
     let transport = plaintext(&server);
     assert_eq!(call_ok(&*transport, b"warm up").await, &b"fine"[..]);
@@ -309,13 +317,11 @@ async fn connection_drop_mid_call_is_io_error_then_reconnects() {
 
 #[tokio::test]
 async fn slow_reply_times_out_and_connection_survives() {
-    let server = MockServer::start(|request| {
-        if request.body_message() == "slow" {
-            Reply::unary("late").delayed(Duration::from_secs(5))
-        } else {
-            Reply::unary("quick")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "slow",
+        Reply::unary("late").delayed(Duration::from_secs(5)),
+        Reply::unary("quick"),
+    ))
     .await;
     let transport = plaintext(&server);
     let mut req = request(b"slow");
@@ -344,13 +350,11 @@ async fn a_hanging_server_times_out() {
 
 #[tokio::test]
 async fn keepalive_detects_a_silent_peer() {
-    let server = MockServer::start(|request| {
-        if request.body_message() == "freeze" {
-            Reply::FreezeConnection
-        } else {
-            Reply::unary("fine")
-        }
-    })
+    let server = MockServer::start(on_message(
+        "freeze",
+        Reply::FreezeConnection,
+        Reply::unary("fine"),
+    ))
     .await;
     let runtime = Arc::new(TokioRuntime::try_current().unwrap());
     let mut settings = Http2Settings::default();
@@ -423,10 +427,7 @@ async fn calls_beyond_max_concurrent_streams_wait() {
 
 #[tokio::test]
 async fn refused_connection_is_connect_error() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let transport = transport_for(&ConnectOptions::new(format!("127.0.0.1:{port}")));
     let error = call_err(&*transport, request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Connect, "{error}");
@@ -437,14 +438,8 @@ async fn refused_connection_is_connect_error() {
 async fn connect_rpc_options_apply_the_deadline_to_the_check() {
     // A peer that accepts TCP and never answers: the check ends at its 300 ms deadline,
     // long before the 10 s connect timeout.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let holder = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
+    let peer = SilentPeer::start().await;
+    let address = peer.address();
     let rpc = RpcOptions {
         timeout: Duration::from_millis(300),
         ..RpcOptions::default()
@@ -463,15 +458,11 @@ async fn connect_rpc_options_apply_the_deadline_to_the_check() {
         "{:?}",
         started.elapsed()
     );
-    holder.abort();
 }
 
 #[tokio::test]
 async fn a_refused_first_connect_fails_at_once() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let started = Instant::now();
     let error = temporal_lite_tokio::connect(ConnectOptions::new(format!("127.0.0.1:{port}")))
         .await
@@ -496,14 +487,8 @@ async fn unknown_host_is_connect_error() {
 
 #[tokio::test]
 async fn silent_tls_server_hits_connect_timeout() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let holder = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
+    let peer = SilentPeer::start().await;
+    let address = peer.address();
     let mut options = ConnectOptions::new(address.to_string()).tls(TlsOptions::default());
     options.connect_timeout = Duration::from_millis(300);
     let started = Instant::now();
@@ -516,15 +501,11 @@ async fn silent_tls_server_hits_connect_timeout() {
     );
     assert!(error.is_unprocessed());
     assert!(started.elapsed() < Duration::from_secs(3));
-    holder.abort();
 }
 
 #[tokio::test]
 async fn concurrent_first_calls_share_one_failed_connect() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port();
     let transport = transport_for(&ConnectOptions::new(format!("127.0.0.1:{port}")));
     let calls: Vec<_> = (0..20)
         .map(|_| {

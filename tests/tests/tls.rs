@@ -19,7 +19,7 @@ use temporal_lite_core::config::{
 use temporal_lite_core::grpc::{Transport, TransportError, TransportErrorKind};
 use temporal_lite_core::time::Clock;
 use temporal_lite_tests::certs::{files, shared_pki, CertKey, PkiFiles};
-use temporal_lite_tests::mock_server::{MockServer, Reply};
+use temporal_lite_tests::mock_server::{tls_server_config, MockServer, Reply};
 use temporal_lite_tests::tls_front::{
     shared_api_key, FrontAuth, MISSING_CERT_MESSAGE, MISSING_KEY_MESSAGE, REJECTED_CERT_MESSAGE,
     WRONG_KEY_MESSAGE,
@@ -44,12 +44,7 @@ enum Rt {
 impl Rt {
     fn block_on<F: Future>(self, future: F) -> F::Output {
         match self {
-            Rt::Tokio => tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("tokio runtime")
-                .block_on(future),
+            Rt::Tokio => temporal_lite_tests::runtimes::block_on_tokio(future),
             Rt::AsyncStd => async_std::task::block_on(future),
         }
     }
@@ -231,33 +226,11 @@ async fn client_flow(client: &Client, what: &str) {
 fn tls_mock(server: &CertKey, client_ca: Option<&str>) -> MockServer {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .expect("protocol versions");
-    let builder = match client_ca {
-        Some(ca) => {
-            let mut roots = rustls::RootCertStore::empty();
-            for cert in CertificateDer::pem_slice_iter(ca.as_bytes()) {
-                roots.add(cert.expect("CA PEM")).expect("CA");
-            }
-            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-                Arc::new(roots),
-                provider,
-            )
-            .build()
-            .expect("client verifier");
-            builder.with_client_cert_verifier(verifier)
-        }
-        None => builder.with_no_client_auth(),
-    };
     let chain = CertificateDer::pem_slice_iter(server.cert_pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
         .expect("server chain");
     let key = PrivateKeyDer::from_pem_slice(server.key_pem.as_bytes()).expect("server key");
-    let mut config = builder.with_single_cert(chain, key).expect("server config");
-    config.alpn_protocols = vec![b"h2".to_vec()];
-    let config = Arc::new(config);
+    let config = Arc::new(tls_server_config(chain, key, client_ca));
     // Started from a plain thread: the caller may be inside another tokio runtime.
     std::thread::spawn(move || {
         server_runtime().block_on(

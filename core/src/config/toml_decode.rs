@@ -21,7 +21,7 @@ use super::profile::{
     DataSource,
 };
 
-const PROFILE_KEYS: &[&str] = &[
+pub(super) const PROFILE_KEYS: &[&str] = &[
     "address",
     "namespace",
     "api_key",
@@ -29,7 +29,7 @@ const PROFILE_KEYS: &[&str] = &[
     "codec",
     "grpc_meta",
 ];
-const TLS_KEYS: &[&str] = &[
+pub(super) const TLS_KEYS: &[&str] = &[
     "disabled",
     "client_cert_path",
     "client_cert_data",

@@ -10,7 +10,7 @@ use std::time::Duration;
 use hyper::client::conn::http2::Builder;
 
 use super::body::OnceBody;
-use super::connection::Conn;
+use super::conn::Conn;
 use super::endpoint::Endpoint;
 use super::error::{connect_error, exchange_error, setup_error, ErrorContext};
 use super::observe::ConnObserver;

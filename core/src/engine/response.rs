@@ -5,7 +5,7 @@ use std::format;
 use bytes::{Bytes, BytesMut};
 use http_body::Body as _;
 
-use super::connection::Conn;
+use super::conn::Conn;
 use super::headers::metadata;
 use crate::grpc::{Response, TransportError, TransportErrorKind};
 

@@ -1,11 +1,11 @@
 use std::string::ToString;
 
-use super::endpoint::Endpoint;
+use super::endpoint::parse_endpoint;
 use crate::config::TlsOptions;
 use crate::grpc::TransportErrorKind;
 
 fn parse(address: &str) -> (std::string::String, u16, Option<bool>) {
-    let e = Endpoint::parse(address).unwrap();
+    let e = parse_endpoint(address).unwrap();
     (e.host, e.port, e.scheme_tls)
 }
 
@@ -28,8 +28,8 @@ fn addresses() {
     assert_eq!(parse("[::1]:7233"), ("::1".into(), 7233, None));
     assert_eq!(parse("[::1]"), ("::1".into(), 7233, None));
     assert_eq!(parse("::1"), ("::1".into(), 7233, None));
-    assert_eq!(Endpoint::parse("[::1]:80").unwrap().authority(), "[::1]:80");
-    assert_eq!(Endpoint::parse(" h:1 ").unwrap().authority(), "h:1");
+    assert_eq!(parse_endpoint("[::1]:80").unwrap().authority(), "[::1]:80");
+    assert_eq!(parse_endpoint(" h:1 ").unwrap().authority(), "h:1");
 }
 
 #[test]
@@ -56,7 +56,7 @@ fn bad_addresses() {
         "höst:1",
         "h/st:1",
     ] {
-        let error = Endpoint::parse(bad).unwrap_err();
+        let error = parse_endpoint(bad).unwrap_err();
         assert_eq!(error.kind(), TransportErrorKind::Connect, "{bad:?}");
         assert!(
             error.message().contains("invalid server address"),

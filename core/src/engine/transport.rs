@@ -14,7 +14,7 @@ use http::{HeaderMap, Method};
 
 use super::body::OnceBody;
 use super::connection::Connector;
-use super::endpoint::Endpoint;
+use super::endpoint::parse_endpoint;
 use super::error::{breaks_connection, is_refused, ErrorContext};
 use super::handshake::Dial;
 use super::headers::RequestCaches;
@@ -93,7 +93,7 @@ impl Http2Transport {
         options: &ConnectOptions,
         settings: Http2Settings,
     ) -> Result<Self, TransportError> {
-        let endpoint = Endpoint::parse(&options.address)?;
+        let endpoint = parse_endpoint(&options.address)?;
         let tls_options = match (endpoint.scheme_tls, &options.tls) {
             (Some(false), Some(_)) => {
                 return Err(TransportError::new(

@@ -4,8 +4,7 @@ use alloc::sync::Arc;
 use core::fmt;
 use core::time::Duration;
 
-use crate::client::Service;
-use crate::grpc::{Code, TransportError};
+use crate::grpc::{Code, Service, TransportError};
 
 /// The names the official Temporal SDKs (Go, Java, sdk-core) give the client's request
 /// metrics, for sinks that want dashboards made for those SDKs to work unchanged.

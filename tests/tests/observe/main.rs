@@ -29,12 +29,7 @@ pub(crate) enum Rt {
 impl Rt {
     fn block_on<F: Future>(self, future: F) -> F::Output {
         match self {
-            Rt::Tokio => tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("tokio runtime")
-                .block_on(future),
+            Rt::Tokio => temporal_lite_tests::runtimes::block_on_tokio(future),
             Rt::AsyncStd => async_std::task::block_on(future),
         }
     }

@@ -5,8 +5,9 @@ use std::time::{Duration, Instant};
 use temporal_lite_core::client::{Error, CLIENT_NAME, CLIENT_VERSION};
 use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_core::grpc::TransportErrorKind;
+use temporal_lite_tests::peers::closed_port;
 
-use crate::harness::{closed_port, fail, Ctx, TestResult};
+use crate::harness::{fail, Ctx, TestResult};
 
 /// A connected client reads the server's version and capabilities, and sends its headers;
 /// a second, eager connect succeeds too and keeps the options it was given.
@@ -50,7 +51,7 @@ pub(crate) async fn connect_reads_system_info(ctx: &Ctx) -> TestResult {
 /// A lazy client makes no call when created, even if nothing listens at its address; a lazy
 /// client to the real server connects on its first call.
 pub(crate) async fn lazy_connect_makes_no_call(ctx: &Ctx) -> TestResult {
-    let nowhere = format!("127.0.0.1:{}", closed_port()?);
+    let nowhere = format!("127.0.0.1:{}", closed_port());
     let started = Instant::now();
     let (client, calls) = ctx
         .runtime
@@ -78,7 +79,7 @@ pub(crate) async fn lazy_connect_makes_no_call(ctx: &Ctx) -> TestResult {
 /// Nothing listening: a transport error of kind `Connect`, at once: a client that has never
 /// reached its server takes a refused connection for a wrong address, not an outage.
 pub(crate) async fn connection_refused_is_a_connect_error(ctx: &Ctx) -> TestResult {
-    let address = format!("127.0.0.1:{}", closed_port()?);
+    let address = format!("127.0.0.1:{}", closed_port());
     let (client, calls) = ctx
         .runtime
         .connect_recorded(ConnectOptions::new(address.clone()).lazy(true))

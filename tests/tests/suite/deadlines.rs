@@ -12,20 +12,69 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
 use temporal_lite_core::client::{
-    Error, FailureKind, RpcOptions, StartWorkflowOptions, WorkflowStatus,
+    Client, Error, FailureKind, RpcOptions, StartWorkflowOptions, WorkflowStatus,
 };
 use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_core::grpc::TransportErrorKind;
 use temporal_lite_tests::fault_proxy::{DropMode, Drops, FaultProxy};
+use temporal_lite_tests::peers::closed_port;
 use temporal_lite_tests::DevServer;
 
-use crate::harness::{closed_port, fail, Ctx, TestResult};
+use crate::harness::{fail, Ctx, TestResult};
 
 const START: &str = "StartWorkflowExecution";
 
 /// A proxy in front of the shared server.
 fn proxy_to_shared(ctx: &Ctx) -> TestResult<FaultProxy> {
     Ok(FaultProxy::start(ctx.env.address().parse::<SocketAddr>()?))
+}
+
+/// When a `Sleep` workflow's `result()` came back across an outage, and what it returned.
+pub(crate) struct OutageRun {
+    /// The seconds the workflow slept, as it returned them.
+    pub(crate) slept: f64,
+    /// When the outage began.
+    pub(crate) down: Instant,
+    /// When it ended.
+    pub(crate) up: Instant,
+    /// When `result()` returned.
+    pub(crate) returned: Instant,
+}
+
+/// Start `Sleep(seconds)` (workflow id from `id`) and wait for its result while, half a
+/// second in, `begin` starts an outage that `end` ends `length` later.
+pub(crate) async fn result_across_outage(
+    ctx: &Ctx,
+    client: &Client,
+    seconds: u64,
+    id: &str,
+    begin: impl FnOnce(),
+    length: Duration,
+    end: impl FnOnce(),
+) -> TestResult<OutageRun> {
+    let handle = client
+        .start_workflow("Sleep", (seconds,), ctx.options(id))
+        .await?;
+    let waiting = async {
+        let slept: f64 = handle.result().await?;
+        TestResult::Ok((slept, Instant::now()))
+    };
+    let outage = async {
+        ctx.sleep(Duration::from_millis(500)).await;
+        begin();
+        let down = Instant::now();
+        ctx.sleep(length).await;
+        end();
+        (down, Instant::now())
+    };
+    let (waited, (down, up)) = futures_util::join!(waiting, outage);
+    let (slept, returned) = waited?;
+    Ok(OutageRun {
+        slept,
+        down,
+        up,
+        returned,
+    })
 }
 
 /// `result()` waits through a 20 s outage (connections refused and reset) and returns the
@@ -36,23 +85,21 @@ pub(crate) async fn result_outlives_a_20_s_outage(ctx: &Ctx) -> TestResult {
         .runtime
         .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
         .await?;
-    let handle = client
-        .start_workflow("Sleep", (3,), ctx.options("outage"))
-        .await?;
-    let waiting = async {
-        let slept: f64 = handle.result().await?;
-        TestResult::Ok((slept, Instant::now()))
-    };
-    let outage = async {
-        ctx.sleep(Duration::from_millis(500)).await;
-        proxy.refuse();
-        let down = Instant::now();
-        ctx.sleep(Duration::from_secs(20)).await;
-        proxy.restore();
-        (down, Instant::now())
-    };
-    let (waited, (down, up)) = futures_util::join!(waiting, outage);
-    let (slept, returned) = waited?;
+    let OutageRun {
+        slept,
+        down,
+        up,
+        returned,
+    } = result_across_outage(
+        ctx,
+        &client,
+        3,
+        "outage",
+        || proxy.refuse(),
+        Duration::from_secs(20),
+        || proxy.restore(),
+    )
+    .await?;
     assert_eq!(slept, 3.0);
     assert!(returned >= up, "the result came during the outage");
     assert!(up.duration_since(down) >= Duration::from_secs(20));
@@ -363,7 +410,7 @@ pub(crate) async fn terminate_whose_answer_is_lost(ctx: &Ctx) -> TestResult {
 
 /// Nothing listens at the address: the first connect fails at once.
 pub(crate) async fn a_wrong_address_fails_at_once(ctx: &Ctx) -> TestResult {
-    let address = format!("127.0.0.1:{}", closed_port()?);
+    let address = format!("127.0.0.1:{}", closed_port());
     let started = Instant::now();
     let error = ctx
         .runtime

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::net::TcpListener;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -490,12 +489,6 @@ pub(crate) fn workflow_error<T: fmt::Debug>(result: Result<T, Error>) -> TestRes
         Err(Error::Workflow(error)) => Ok(*error),
         other => Err(fail(format!("expected Error::Workflow, got {other:?}"))),
     }
-}
-
-/// A loopback port nothing listens on (bound, then released).
-pub(crate) fn closed_port() -> TestResult<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    Ok(listener.local_addr()?.port())
 }
 
 /// Now, as time since the Unix epoch (how the client reports server times).

@@ -117,20 +117,27 @@ macro_rules! all_cases {
     };
 }
 
+/// The `#[test]` function of `$module::$case` for one runtime and one front, with any
+/// further attributes.
+macro_rules! case_test {
+    ($runtime:ident, $front:ident, $module:ident :: $case:ident $(, #[$attr:meta])*) => {
+        #[test]
+        $(#[$attr])*
+        fn $case() -> $crate::harness::TestResult {
+            $crate::harness::run(
+                $crate::harness::Runtime::$runtime,
+                $crate::harness::Front::$front,
+                stringify!($case),
+                |ctx| ::std::boxed::Box::pin($crate::$module::$case(ctx)),
+            )
+        }
+    };
+}
+
 /// The `#[test]` functions of `$($module::$case),*` for one runtime and one front.
 macro_rules! instantiate {
     ($runtime:ident, $front:ident; $($module:ident :: $case:ident),* $(,)?) => {
-        $(
-            #[test]
-            fn $case() -> $crate::harness::TestResult {
-                $crate::harness::run(
-                    $crate::harness::Runtime::$runtime,
-                    $crate::harness::Front::$front,
-                    stringify!($case),
-                    |ctx| ::std::boxed::Box::pin($crate::$module::$case(ctx)),
-                )
-            }
-        )*
+        $(case_test!($runtime, $front, $module::$case);)*
     };
 }
 
@@ -138,18 +145,12 @@ macro_rules! instantiate {
 /// `scripts/faults.sh`.
 macro_rules! instantiate_ignored {
     ($runtime:ident, $front:ident; $($module:ident :: $case:ident),* $(,)?) => {
-        $(
-            #[test]
+        $(case_test!(
+            $runtime,
+            $front,
+            $module::$case,
             #[ignore = "minutes long: run by scripts/faults.sh"]
-            fn $case() -> $crate::harness::TestResult {
-                $crate::harness::run(
-                    $crate::harness::Runtime::$runtime,
-                    $crate::harness::Front::$front,
-                    stringify!($case),
-                    |ctx| ::std::boxed::Box::pin($crate::$module::$case(ctx)),
-                )
-            }
-        )*
+        );)*
     };
 }
 

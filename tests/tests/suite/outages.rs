@@ -14,6 +14,7 @@ use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_tests::fault_proxy::FaultProxy;
 use temporal_lite_tests::{DevServer, PythonWorker};
 
+use crate::deadlines::{result_across_outage, OutageRun};
 use crate::harness::{fail, unix_now, Ctx, TestResult};
 
 /// `result()` through a 60 s outage (connections refused, open ones reset) returns the value.
@@ -39,26 +40,24 @@ async fn result_across(ctx: &Ctx, fault: Fault) -> TestResult {
         .runtime
         .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
         .await?;
-    let handle = client
-        .start_workflow("Sleep", (5,), ctx.options("outage-60"))
-        .await?;
-    let waiting = async {
-        let slept: f64 = handle.result().await?;
-        TestResult::Ok((slept, Instant::now()))
-    };
-    let outage = async {
-        ctx.sleep(Duration::from_millis(500)).await;
-        match fault {
+    let OutageRun {
+        slept,
+        down,
+        up,
+        returned,
+    } = result_across_outage(
+        ctx,
+        &client,
+        5,
+        "outage-60",
+        || match fault {
             Fault::Refuse => proxy.refuse(),
             Fault::Blackhole => proxy.blackhole(),
-        }
-        let down = Instant::now();
-        ctx.sleep(Duration::from_secs(60)).await;
-        proxy.restore();
-        (down, Instant::now())
-    };
-    let (waited, (down, up)) = futures_util::join!(waiting, outage);
-    let (slept, returned) = waited?;
+        },
+        Duration::from_secs(60),
+        || proxy.restore(),
+    )
+    .await?;
     assert_eq!(slept, 5.0);
     assert!(returned >= up);
     let polls = calls.calls_of("GetWorkflowExecutionHistory");

@@ -8,8 +8,9 @@ use temporal_lite_core::client::{
     WorkflowIdReusePolicy, WorkflowStatus,
 };
 use temporal_lite_core::config::ConnectOptions;
+use temporal_lite_tests::peers::closed_port;
 
-use crate::harness::{closed_port, fail, started_attributes, workflow_error, Ctx, TestResult};
+use crate::harness::{fail, started_attributes, workflow_error, Ctx, TestResult};
 
 /// Every option at once, checked in the description and in the started event.
 pub(crate) async fn start_with_every_option(ctx: &Ctx) -> TestResult {
@@ -351,7 +352,7 @@ pub(crate) async fn cron_schedule(ctx: &Ctx) -> TestResult {
 /// Options the client can tell are wrong fail with `InvalidOptions`, without a call (the
 /// client here points at a closed port, so a call would fail differently).
 pub(crate) async fn invalid_options_fail_before_any_call(ctx: &Ctx) -> TestResult {
-    let nowhere = format!("127.0.0.1:{}", closed_port()?);
+    let nowhere = format!("127.0.0.1:{}", closed_port());
     let client = ctx.runtime.client(ConnectOptions::new(nowhere))?;
     let queue = ctx.task_queue.as_str();
     let cases: Vec<(&str, &str, StartWorkflowOptions)> = vec![

@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use super::{Provenance, Setting, Source, REDACTED};
+use super::record::{Provenance, Setting, Source, REDACTED};
 use crate::config::connect::{ConnectOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
 use crate::config::load::{Choice, LoadTrace};
 use crate::config::profile::{ClientConfigProfile, DataSource};

@@ -1,0 +1,47 @@
+//! Loopback peers for failure tests: a port that refuses, a peer that never answers.
+
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// A loopback port nothing listens on (bound, then released): connecting is refused.
+pub fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// A loopback peer that accepts TCP connections, holds them open and never sends a byte.
+/// Runs on the current tokio runtime; dropping it closes the listener and the connections.
+pub struct SilentPeer {
+    address: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl SilentPeer {
+    /// Start listening on a free loopback port.
+    pub async fn start() -> SilentPeer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("local address");
+        let task = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        SilentPeer { address, task }
+    }
+
+    /// Where it listens.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+}
+
+impl Drop for SilentPeer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
