@@ -13,9 +13,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use temporal_lite_async_std::Client;
-use temporal_lite_core::client::{Error, StartWorkflowOptions};
-use temporal_lite_proto::temporal::api::enums::v1::EventType;
+use temporal_lite_async_std::client::{Error, StartWorkflowOptions};
+use temporal_lite_async_std::proto::temporal::api::enums::v1::EventType;
 
 const TASK_QUEUE: &str = "money-transfer";
 
@@ -35,7 +34,7 @@ fn main() {
 }
 
 async fn run() -> Result<(), Error> {
-    let client = Client::connect_from_env().await?;
+    let client = temporal_lite_async_std::connect_from_env().await?;
     println!("Connected, namespace `{}`", client.namespace());
 
     let stamp = SystemTime::now()

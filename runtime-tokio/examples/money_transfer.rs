@@ -10,9 +10,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use temporal_lite_core::client::{Error, StartWorkflowOptions};
-use temporal_lite_proto::temporal::api::enums::v1::EventType;
-use temporal_lite_tokio::Client;
+use temporal_lite_tokio::client::{Error, StartWorkflowOptions};
+use temporal_lite_tokio::proto::temporal::api::enums::v1::EventType;
 
 const TASK_QUEUE: &str = "money-transfer";
 
@@ -33,7 +32,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), Error> {
-    let client = Client::connect_from_env().await?;
+    let client = temporal_lite_tokio::connect_from_env().await?;
     println!("Connected, namespace `{}`", client.namespace());
 
     let stamp = SystemTime::now()

@@ -98,8 +98,8 @@ fn rig_with(options: ConnectOptions) -> Rig {
 fn rig() -> Rig {
     rig_with(
         ConnectOptions::new("localhost:7233")
-            .with_namespace("orders-ns")
-            .with_identity("tester@host"),
+            .namespace("orders-ns")
+            .identity("tester@host"),
     )
 }
 
@@ -169,8 +169,8 @@ fn start_options() -> StartWorkflowOptions {
 fn every_call_carries_the_standard_headers() {
     let rig = rig_with(
         ConnectOptions::new("localhost:7233")
-            .with_namespace("orders-ns")
-            .with_metadata("x-team", "payments"),
+            .namespace("orders-ns")
+            .metadata("x-team", "payments"),
     );
     rig.ok("GetSystemInfo", GetSystemInfoResponse::default());
     rig.ok(START, started("run-1"));
@@ -201,7 +201,7 @@ fn every_call_carries_the_standard_headers() {
 
 #[test]
 fn api_key_is_sent_only_when_set_and_can_be_replaced_live() {
-    let rig = rig_with(ConnectOptions::new("h:1").with_api_key("first-key"));
+    let rig = rig_with(ConnectOptions::new("h:1").api_key("first-key"));
     for _ in 0..3 {
         rig.ok("GetSystemInfo", GetSystemInfoResponse::default());
     }
@@ -237,7 +237,7 @@ fn api_key_is_sent_only_when_set_and_can_be_replaced_live() {
 
 #[test]
 fn changed_settings_rebuild_the_call_metadata() {
-    let rig = rig_with(ConnectOptions::new("h:1").with_namespace("first-ns"));
+    let rig = rig_with(ConnectOptions::new("h:1").namespace("first-ns"));
     for _ in 0..3 {
         rig.ok(
             "CountWorkflowExecutions",
