@@ -38,7 +38,7 @@ fn main() {
         .times(calls);
     let mut options = ConnectOptions::new("localhost:7233");
     if metrics {
-        options = options.with_metrics(Arc::new(Nothing));
+        options = options.metrics(Arc::new(Nothing));
     }
     let client = mock.client(options);
     let handle = client.workflow_handle("wf-1");

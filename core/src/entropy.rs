@@ -7,7 +7,7 @@
 //! for another's. So the core never invents a seed: request ids come from an [`Entropy`]
 //! source, by default [`OsEntropy`]. Without `std` there is no operating system to ask;
 //! supply a source (a hardware RNG, or a CSPRNG seeded from one) with
-//! [`ConnectOptions::with_entropy`](crate::config::ConnectOptions::with_entropy), or calls
+//! [`ConnectOptions::entropy`](crate::config::ConnectOptions::entropy), or calls
 //! that need a request id fail and say so.
 //!
 //! ```
@@ -27,7 +27,7 @@
 //! }
 //! # fn read_trng_register() -> u8 { 4 }
 //!
-//! let options = ConnectOptions::new("temporal.example:7233").with_entropy(BoardRng);
+//! let options = ConnectOptions::new("temporal.example:7233").entropy(BoardRng);
 //! ```
 
 use alloc::string::String;
@@ -93,7 +93,7 @@ impl Entropy for OsEntropy {
     fn fill(&self, _dest: &mut [u8]) -> Result<(), EntropyError> {
         Err(EntropyError::new(
             "no operating-system randomness without the `std` feature; supply an entropy \
-             source with ConnectOptions::with_entropy (e.g. the board's hardware RNG)",
+             source with ConnectOptions::entropy (e.g. the board's hardware RNG)",
         ))
     }
 }

@@ -9,7 +9,8 @@
 //!   default config path, and draw request ids from the operating system's randomness
 //!   (without it, supply an [`entropy::Entropy`] source).
 //! - `engine`: the HTTP/2 engine ([`engine::Http2Transport`], hyper + rustls) that runtime
-//!   adapters plug a runtime into. Implies `std`.
+//!   adapters plug a runtime into, and [`connect::Connect`], the connect builder their
+//!   `connect` functions hand out. Implies `std`.
 //! - `testing`: `testing::MockTransport` and `testing::ManualClock`, an in-memory
 //!   transport and virtual time for testing code that uses the client without a server.
 //!   `no_std` like the rest.
@@ -22,8 +23,12 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "engine")]
+mod adapter_exports;
 pub mod client;
 pub mod config;
+#[cfg(feature = "engine")]
+pub mod connect;
 #[cfg(feature = "engine")]
 pub mod engine;
 pub mod entropy;

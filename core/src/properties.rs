@@ -330,8 +330,8 @@ fn addresses_parse_or_fail_cleanly_and_authorities_reparse() {
             (address.host.clone(), address.port)
         );
         let refused = ConnectOptions::new(text.clone())
-            .with_api_key("k")
-            .without_tls()
+            .api_key("k")
+            .plaintext()
             .validate()
             .is_err();
         assert_eq!(
@@ -386,7 +386,7 @@ fn random_config_documents_and_variables_never_panic() {
         }
         let options = LoadProfileOptions::new()
             .strict(g.bool())
-            .with_config_source(ConfigSource::Data(document.into_bytes()));
+            .config_source(ConfigSource::Data(document.into_bytes()));
         if let Ok(profile) = load_profile(&options, &env, &crate::config::NoFiles) {
             let _ = profile.to_client_connect_config(&crate::config::NoFiles);
             if let Ok(options) = profile.to_connect_options(&crate::config::NoFiles) {

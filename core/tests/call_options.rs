@@ -26,7 +26,7 @@ fn describe(client: &Client) -> Result<(), Error> {
 #[test]
 fn a_calls_timeout_and_metadata_go_with_that_call_only() {
     let mock = mock_with_describes(2);
-    let client = mock.client(ConnectOptions::new("localhost:7233").with_metadata("x-team", "a"));
+    let client = mock.client(ConnectOptions::new("localhost:7233").metadata("x-team", "a"));
     let handle = client.workflow_handle("order-1");
     block_on(
         handle
@@ -82,7 +82,7 @@ fn an_invalid_metadata_name_or_value_fails_the_call_naming_the_option() {
 #[test]
 fn secret_call_metadata_is_refused_over_plaintext_to_a_remote_host() {
     let mock = mock_with_describes(1);
-    let client = mock.client(ConnectOptions::new("temporal.example.com:7233").without_tls());
+    let client = mock.client(ConnectOptions::new("temporal.example.com:7233").plaintext());
     let handle = client.workflow_handle("order-1");
     let error = block_on(handle.describe().metadata("x-api-key", "s3cr3t")).unwrap_err();
     assert!(matches!(error, Error::Config(_)), "{error:?}");
@@ -110,7 +110,7 @@ fn secret_call_metadata_is_refused_over_plaintext_to_a_remote_host() {
 #[test]
 fn set_metadata_replaces_the_metadata_of_every_clone() {
     let mock = mock_with_describes(3);
-    let client = mock.client(ConnectOptions::new("localhost:7233").with_metadata("x-team", "a"));
+    let client = mock.client(ConnectOptions::new("localhost:7233").metadata("x-team", "a"));
     let other_namespace = client.clone().with_namespace("billing");
     describe(&client).unwrap();
 
@@ -132,7 +132,7 @@ fn set_metadata_replaces_the_metadata_of_every_clone() {
 #[test]
 fn set_metadata_refuses_invalid_metadata_and_keeps_the_old() {
     let mock = MockTransport::new();
-    let client = mock.client(ConnectOptions::new("temporal.example.com:7233").without_tls());
+    let client = mock.client(ConnectOptions::new("temporal.example.com:7233").plaintext());
     let mut bad = Metadata::new();
     bad.insert("x tenant", "t1");
     let message = client.set_metadata(bad).unwrap_err().to_string();

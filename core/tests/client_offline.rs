@@ -35,7 +35,7 @@ fn ms(n: u64) -> Duration {
 }
 
 fn options() -> ConnectOptions {
-    ConnectOptions::new("localhost:7233").with_namespace("orders")
+    ConnectOptions::new("localhost:7233").namespace("orders")
 }
 
 /// Retries without jitter, so that virtual times are exact: 100 ms, 200 ms, 400 ms, ...
@@ -538,7 +538,7 @@ fn unauthenticated_fails_connect_and_is_not_retried() {
     let mock = MockTransport::new();
     mock.on("GetSystemInfo")
         .respond_status(status::unauthenticated("API key expired"));
-    let connect = options().with_api_key("old-key");
+    let connect = options().api_key("old-key");
     let error = block_on(Client::connect_with(
         std::sync::Arc::new(mock.clone()),
         mock.clock(),

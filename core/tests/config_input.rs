@@ -10,7 +10,7 @@ use temporal_lite_core::config::{
 };
 
 fn connect_error(toml: &str, env: &[(&str, &str)], files: &dyn ConfigFiles) -> ConfigError {
-    let load = LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.into()));
+    let load = LoadProfileOptions::new().config_source(ConfigSource::Data(toml.into()));
     let env: EnvVars = env.iter().copied().collect();
     load_profile(&load, &env, files)
         .and_then(|profile| profile.to_connect_options(files))
@@ -112,8 +112,8 @@ fn a_variable_that_is_not_utf8_is_an_error_when_the_loader_reads_it() {
     assert!(load_profile(&no_env, &vars, &NoFiles).is_ok());
     let vars = env("TEMPORAL_PROFILE");
     let named = LoadProfileOptions::new()
-        .with_profile("p")
-        .with_config_source(ConfigSource::Data(b"[profile.p]\n".to_vec()));
+        .profile("p")
+        .config_source(ConfigSource::Data(b"[profile.p]\n".to_vec()));
     assert!(load_profile(&named, &vars, &NoFiles).is_ok());
     // Setting the variable again with a UTF-8 value clears the mark.
     let mut vars = env("TEMPORAL_API_KEY");

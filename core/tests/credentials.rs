@@ -85,8 +85,7 @@ fn started(run_id: &str) -> StartWorkflowExecutionResponse {
 #[test]
 fn no_public_config_or_error_type_shows_a_secret() {
     let toml = config_toml();
-    let load =
-        LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.clone().into()));
+    let load = LoadProfileOptions::new().config_source(ConfigSource::Data(toml.clone().into()));
     let profile = load_profile(&load, &secret_env(), &NoFiles).expect("profile");
     let all = load_all_profiles(
         &LoadConfigOptions {
@@ -155,14 +154,14 @@ fn no_public_config_or_error_type_shows_a_secret() {
     }));
     errors.push(
         ConnectOptions::new("temporal.example:7233")
-            .with_api_key("APIKEYSECRET1")
-            .without_tls()
+            .api_key("APIKEYSECRET1")
+            .plaintext()
             .validate()
             .expect_err("plaintext"),
     );
     errors.push(
         ConnectOptions::new("temporal.example:7233")
-            .with_metadata("x-auth-token", "METASECRET5")
+            .metadata("x-auth-token", "METASECRET5")
             .validate()
             .expect_err("plaintext metadata"),
     );
@@ -173,7 +172,7 @@ fn no_public_config_or_error_type_shows_a_secret() {
         "[profile.default.tls]\nclient_key_data = \"KEYBYTESSECRET2A\"\nclient_key_path = \"k\"\n",
     ] {
         let load = LoadProfileOptions::new()
-            .with_config_source(ConfigSource::Data(broken.into()))
+            .config_source(ConfigSource::Data(broken.into()))
             .strict(true);
         errors.push(load_profile(&load, &EnvVars::new(), &NoFiles).expect_err(broken));
     }
@@ -282,13 +281,13 @@ fn plaintext_error(options: &ConnectOptions) -> ConfigError {
 
 #[test]
 fn an_api_key_never_goes_over_plaintext_to_a_remote_host() {
-    let remote = ConnectOptions::new("temporal.example:7233").with_api_key("k");
+    let remote = ConnectOptions::new("temporal.example:7233").api_key("k");
     assert!(remote.validate().is_ok(), "the key turned TLS on");
-    let error = plaintext_error(&remote.clone().without_tls());
+    let error = plaintext_error(&remote.clone().plaintext());
     assert!(error.to_string().contains("temporal.example"), "{error}");
     assert!(remote
         .clone()
-        .without_tls()
+        .plaintext()
         .allow_plaintext_credentials(true)
         .validate()
         .is_ok());
@@ -301,7 +300,7 @@ fn an_api_key_never_goes_over_plaintext_to_a_remote_host() {
         "0.0.0.0:7233",
         "[::ffff:10.0.0.1]:7233",
     ] {
-        plaintext_error(&ConnectOptions::new(address).with_api_key("k").without_tls());
+        plaintext_error(&ConnectOptions::new(address).api_key("k").plaintext());
     }
     for loopback in [
         "localhost:7233",
@@ -314,27 +313,25 @@ fn an_api_key_never_goes_over_plaintext_to_a_remote_host() {
         "::1",
         "[::ffff:127.0.0.1]:7233",
     ] {
-        let options = ConnectOptions::new(loopback)
-            .with_api_key("k")
-            .without_tls();
+        let options = ConnectOptions::new(loopback).api_key("k").plaintext();
         assert!(options.validate().is_ok(), "{loopback}");
     }
     // TLS from the scheme counts.
-    let https = ConnectOptions::new("https://temporal.example:7233").with_api_key("k");
-    assert!(https.without_tls().validate().is_ok());
+    let https = ConnectOptions::new("https://temporal.example:7233").api_key("k");
+    assert!(https.plaintext().validate().is_ok());
 }
 
 #[test]
 fn credential_like_metadata_never_goes_over_plaintext_either() {
     for header in ["authorization", "x-api-key", "x-auth-token", "cookie"] {
-        let options = ConnectOptions::new("temporal.example:7233").with_metadata(header, "v");
+        let options = ConnectOptions::new("temporal.example:7233").metadata(header, "v");
         let error = plaintext_error(&options);
         assert!(error.to_string().contains(header), "{error}");
     }
     // Empty values carry nothing; harmless headers are fine.
     let options = ConnectOptions::new("temporal.example:7233")
-        .with_metadata("x-api-key", "")
-        .with_metadata("x-team", "payments");
+        .metadata("x-api-key", "")
+        .metadata("x-team", "payments");
     assert!(options.validate().is_ok());
 }
 
@@ -361,7 +358,7 @@ fn plaintext_from_the_environment_or_a_profile_is_refused_at_connect() {
         ),
     ];
     for (toml, env) in cases {
-        let load = LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.into()));
+        let load = LoadProfileOptions::new().config_source(ConfigSource::Data(toml.into()));
         let env: EnvVars = env.iter().copied().collect();
         let options = load_profile(&load, &env, &NoFiles)
             .and_then(|p| p.to_connect_options(&NoFiles))
@@ -375,8 +372,8 @@ fn plaintext_from_the_environment_or_a_profile_is_refused_at_connect() {
 #[test]
 fn a_refusing_client_sends_nothing() {
     let options = ConnectOptions::new("temporal.example:7233")
-        .with_api_key("k")
-        .without_tls();
+        .api_key("k")
+        .plaintext();
     let mock = MockTransport::new();
     mock.on("GetSystemInfo")
         .respond(GetSystemInfoResponse::default());
@@ -441,8 +438,8 @@ fn the_users_authorization_header_wins_over_the_api_key() {
         .times(2);
     let client = mock.client(
         ConnectOptions::new("localhost:7233")
-            .with_api_key("key")
-            .with_metadata("authorization", "Custom mine"),
+            .api_key("key")
+            .metadata("authorization", "Custom mine"),
     );
     block_on(client.get_system_info()).expect("call");
     client.set_api_key(Some("other".into())).expect("set");
@@ -459,7 +456,7 @@ fn the_users_authorization_header_wins_over_the_api_key() {
 
     // The same from a profile.
     let toml = "[profile.default]\napi_key = \"key\"\ngrpc_meta.authorization = \"Custom mine\"\n";
-    let load = LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.into()));
+    let load = LoadProfileOptions::new().config_source(ConfigSource::Data(toml.into()));
     let options = load_profile(&load, &EnvVars::new(), &NoFiles)
         .and_then(|p| p.to_connect_options(&NoFiles))
         .expect("options");
@@ -477,25 +474,25 @@ fn the_users_authorization_header_wins_over_the_api_key() {
 fn bad_headers_are_refused_when_options_are_checked_not_at_the_first_call() {
     let base = || ConnectOptions::new("localhost:7233");
     let cases = [
-        (base().with_api_key("a\nb"), ErrorCategory::InvalidApiKey),
-        (base().with_api_key(""), ErrorCategory::InvalidApiKey),
+        (base().api_key("a\nb"), ErrorCategory::InvalidApiKey),
+        (base().api_key(""), ErrorCategory::InvalidApiKey),
         (
-            base().with_metadata("Bad Header", "v"),
+            base().metadata("Bad Header", "v"),
             ErrorCategory::InvalidGrpcMeta,
         ),
         (
-            base().with_metadata("x-team", "a\r\nb"),
+            base().metadata("x-team", "a\r\nb"),
             ErrorCategory::InvalidGrpcMeta,
         ),
         (
-            base().with_metadata("x-team", "café"),
+            base().metadata("x-team", "café"),
             ErrorCategory::InvalidGrpcMeta,
         ),
         (
-            base().with_metadata("trace-bin", "not base64!"),
+            base().metadata("trace-bin", "not base64!"),
             ErrorCategory::InvalidGrpcMeta,
         ),
-        (base().with_namespace(""), ErrorCategory::EmptyValue),
+        (base().namespace(""), ErrorCategory::EmptyValue),
         (ConnectOptions::new(""), ErrorCategory::InvalidAddress),
         (
             ConnectOptions::new("host:port"),
@@ -514,9 +511,7 @@ fn bad_headers_are_refused_when_options_are_checked_not_at_the_first_call() {
         assert!(matches!(connected, Err(Error::Config(_))), "{connected:?}");
         assert!(mock.requests().is_empty());
     }
-    let fine = base()
-        .with_metadata("trace-bin", "AAEC")
-        .with_metadata("x-empty", "");
+    let fine = base().metadata("trace-bin", "AAEC").metadata("x-empty", "");
     assert!(fine.validate().is_ok());
 }
 
@@ -613,7 +608,7 @@ impl Entropy for Broken {
 fn request_ids_come_from_the_supplied_entropy_source() {
     let mock = MockTransport::new();
     let client =
-        mock.client(ConnectOptions::new("localhost:7233").with_entropy(Counting(AtomicU8::new(0))));
+        mock.client(ConnectOptions::new("localhost:7233").entropy(Counting(AtomicU8::new(0))));
     // 8 bytes seeded the jitter; the id pool starts at byte 8.
     assert_eq!(
         start_request_id(&client, &mock),
@@ -627,7 +622,7 @@ fn request_ids_come_from_the_supplied_entropy_source() {
 
 #[test]
 fn without_entropy_calls_that_need_a_request_id_fail_and_say_why() {
-    let options = ConnectOptions::new("localhost:7233").with_entropy(Broken);
+    let options = ConnectOptions::new("localhost:7233").entropy(Broken);
     let mock = MockTransport::new();
     mock.on("GetSystemInfo")
         .respond(GetSystemInfoResponse::default())
@@ -643,7 +638,7 @@ fn without_entropy_calls_that_need_a_request_id_fail_and_say_why() {
         panic!("connect must fail: {connected:?}");
     };
     assert!(
-        message.contains("with_entropy") && message.contains("no RNG"),
+        message.contains("ConnectOptions::entropy") && message.contains("no RNG"),
         "{message}"
     );
 

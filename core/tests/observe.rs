@@ -68,8 +68,8 @@ fn a_retried_call_reports_once_with_its_attempts_and_latency() {
         .respond(DescribeWorkflowExecutionResponse::default());
     let metrics = Arc::new(Recorder::default());
     let options = ConnectOptions::new("localhost:7233")
-        .with_namespace("orders")
-        .with_metrics(metrics.clone());
+        .namespace("orders")
+        .metrics(metrics.clone());
     let client = mock.client(options).with_rpc_options(exact_retries());
     block_on(client.workflow_handle("wf-1").describe()).expect("describe");
     assert_eq!(
@@ -99,7 +99,7 @@ fn failures_report_their_code_and_global_calls_no_namespace() {
     mock.on("GetSystemInfo")
         .respond(GetSystemInfoResponse::default());
     let metrics = Arc::new(Recorder::default());
-    let client = mock.client(ConnectOptions::new("localhost:7233").with_metrics(metrics.clone()));
+    let client = mock.client(ConnectOptions::new("localhost:7233").metrics(metrics.clone()));
     block_on(client.workflow_handle("wf-1").describe()).expect_err("not found");
     block_on(client.get_system_info()).expect("system info");
     let finished = metrics.finished.lock().unwrap().clone();
@@ -120,7 +120,7 @@ fn long_polls_count_apart() {
     mock.on("GetWorkflowExecutionHistory")
         .respond(GetWorkflowExecutionHistoryResponse::default());
     let metrics = Arc::new(Recorder::default());
-    let client = mock.client(ConnectOptions::new("localhost:7233").with_metrics(metrics.clone()));
+    let client = mock.client(ConnectOptions::new("localhost:7233").metrics(metrics.clone()));
     let options = HistoryPageOptions {
         wait_new_event: true,
         ..HistoryPageOptions::default()

@@ -18,7 +18,7 @@ fn env(vars: &[(&str, &str)]) -> EnvVars {
 }
 
 fn data(toml: &str) -> LoadProfileOptions {
-    LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.into()))
+    LoadProfileOptions::new().config_source(ConfigSource::Data(toml.into()))
 }
 
 fn load(options: &LoadProfileOptions, vars: &[(&str, &str)]) -> LoadedProfile {
@@ -120,6 +120,7 @@ fn readme_api_key_profile_from_a_file() {
         "identity",
         "lazy",
         "connect_timeout",
+        "keepalive",
         "allow_plaintext_credentials",
         "entropy",
     ] {
@@ -161,10 +162,9 @@ fn readme_mtls_and_self_hosted_profiles() {
         cert.to_str().expect("utf-8"),
     );
     let files = StdFiles::with_default_path(None);
-    let prod =
-        load_profile_with_provenance(&data(&toml).with_profile("prod"), &EnvVars::new(), &files)
-            .and_then(|p| p.to_connect_options(&files))
-            .expect("prod");
+    let prod = load_profile_with_provenance(&data(&toml).profile("prod"), &EnvVars::new(), &files)
+        .and_then(|p| p.to_connect_options(&files))
+        .expect("prod");
     let p = &prod.provenance;
     assert_eq!(source(p, "config_file"), Source::Code);
     assert_eq!(
@@ -189,13 +189,10 @@ fn readme_mtls_and_self_hosted_profiles() {
         Source::File { file: None, .. }
     ));
 
-    let selfhosted = load_profile_with_provenance(
-        &data(&toml).with_profile("selfhosted"),
-        &EnvVars::new(),
-        &files,
-    )
-    .and_then(|p| p.to_connect_options(&files))
-    .expect("selfhosted");
+    let selfhosted =
+        load_profile_with_provenance(&data(&toml).profile("selfhosted"), &EnvVars::new(), &files)
+            .and_then(|p| p.to_connect_options(&files))
+            .expect("selfhosted");
     let p = &selfhosted.provenance;
     assert_eq!(
         file_place(p, "tls.server_name"),
@@ -363,7 +360,7 @@ fn temporal_tls_turns_a_disabled_section_back_on_or_is_ignored_when_unparseable(
 #[test]
 fn profile_from_code_beats_temporal_profile_beats_default() {
     let from_code = load(
-        &data(FILE).with_profile("other"),
+        &data(FILE).profile("other"),
         &[("TEMPORAL_PROFILE", "default")],
     );
     assert_eq!(source(&from_code.provenance, "profile"), Source::Code);
@@ -423,7 +420,7 @@ fn config_source_from_code_beats_temporal_config_file_beats_the_default_path() {
     ));
 
     let p = provenance(
-        &LoadProfileOptions::new().with_config_source(ConfigSource::Path("/os.toml".into())),
+        &LoadProfileOptions::new().config_source(ConfigSource::Path("/os.toml".into())),
         &[("TEMPORAL_CONFIG_FILE", "/env.toml")],
     );
     assert_eq!(source(&p, "config_file"), Source::Code);
@@ -533,9 +530,9 @@ fn changes_made_in_code_are_marked_as_code() {
     let changed = loaded
         .options
         .clone()
-        .with_namespace("code-ns")
-        .with_metadata("x-added", "1")
-        .with_identity("me");
+        .namespace("code-ns")
+        .metadata("x-added", "1")
+        .identity("me");
     let p = loaded.provenance_of(&changed);
     let namespace = p.get("namespace").expect("namespace");
     assert_eq!(namespace.source, Source::Code);
@@ -551,8 +548,8 @@ fn changes_made_in_code_are_marked_as_code() {
 
     let p = Provenance::of_code(
         &ConnectOptions::new("temporal.example:7233")
-            .with_api_key("secret-key")
-            .with_metadata("x-api-key", "secret-header"),
+            .api_key("secret-key")
+            .metadata("x-api-key", "secret-header"),
     );
     assert_eq!(source(&p, "address"), Source::Code);
     assert_eq!(source(&p, "api_key"), Source::Code);

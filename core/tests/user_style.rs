@@ -37,7 +37,7 @@ fn place_order_starts_one_workflow_per_order() {
             ..Default::default()
         })
         .respond_status(status::already_started("order-42", "run-1"));
-    let client = mock.client(ConnectOptions::new("localhost:7233").with_namespace("shop"));
+    let client = mock.client(ConnectOptions::new("localhost:7233").namespace("shop"));
 
     assert_eq!(
         block_on(place_order(&client, 42, &["apple", "pear"])).unwrap(),
@@ -71,7 +71,7 @@ fn place_order_reports_other_errors() {
     let mock = MockTransport::new();
     mock.on("StartWorkflowExecution")
         .respond_status(status::namespace_not_found("shop"));
-    let client = mock.client(ConnectOptions::new("localhost:7233").with_namespace("shop"));
+    let client = mock.client(ConnectOptions::new("localhost:7233").namespace("shop"));
 
     let error = block_on(place_order(&client, 7, &[])).unwrap_err();
     assert!(

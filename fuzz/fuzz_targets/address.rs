@@ -21,7 +21,7 @@ fuzz_target!(|text: &str| {
     );
     assert_eq!(again.loopback, address.loopback);
     // An API key over plaintext is refused exactly when the host is not loopback.
-    let options = ConnectOptions::new(text).with_api_key("k").without_tls();
+    let options = ConnectOptions::new(text).api_key("k").plaintext();
     let refused = options.validate().is_err();
     assert_eq!(
         refused,

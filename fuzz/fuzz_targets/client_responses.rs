@@ -38,7 +38,7 @@ fn run(data: &[u8]) -> Result<()> {
             mock.on(method).respond_raw(reply).times(1);
         }
     }
-    let client = mock.client(ConnectOptions::new("localhost:7233").with_namespace("ns"));
+    let client = mock.client(ConnectOptions::new("localhost:7233").namespace("ns"));
     let handle = client.workflow_handle_with_run("wf", "run");
     let start = || StartWorkflowOptions::new("wf", "q");
     let text = match operation {

@@ -67,7 +67,7 @@ fn run(data: &[u8]) -> libfuzzer_sys::arbitrary::Result<()> {
         .strict(strict)
         .disable_file(disable_file)
         .disable_env(disable_env)
-        .with_config_source(ConfigSource::Data(document.clone()));
+        .config_source(ConfigSource::Data(document.clone()));
     load.profile = profile;
     match load_profile(&load, &env, &files) {
         Ok(loaded) => {
@@ -99,7 +99,7 @@ fn run(data: &[u8]) -> libfuzzer_sys::arbitrary::Result<()> {
         if let Ok(options) = traced.to_connect_options(&files) {
             let _ = options.provenance.to_string();
             let _ = Provenance::of_code(&options.options).to_string();
-            let changed = options.options.clone().with_namespace("other");
+            let changed = options.options.clone().namespace("other");
             let _ = options.provenance_of(&changed).to_string();
         }
     }

@@ -9,8 +9,8 @@
 
 use std::sync::Arc;
 
+use temporal_lite_async_std::doctor;
 use temporal_lite_async_std::AsyncStdRuntime;
-use temporal_lite_core::engine::doctor;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

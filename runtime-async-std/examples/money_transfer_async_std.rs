@@ -13,8 +13,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use temporal_lite_async_std::Client;
-use temporal_lite_core::client::{Error, HistoryEventExt, StartWorkflowOptions};
+use temporal_lite_async_std::client::{Error, HistoryEventExt, StartWorkflowOptions};
 
 const TASK_QUEUE: &str = "money-transfer";
 
@@ -34,7 +33,7 @@ fn main() {
 }
 
 async fn run() -> Result<(), Error> {
-    let client = Client::connect_from_env().await?;
+    let client = temporal_lite_async_std::connect_from_env().await?;
     println!("Connected, namespace `{}`", client.namespace());
 
     let stamp = SystemTime::now()

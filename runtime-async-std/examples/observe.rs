@@ -17,11 +17,10 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-use temporal_lite_async_std::Client;
-use temporal_lite_core::config::load_connect_options;
-use temporal_lite_core::config::LoadProfileOptions;
-use temporal_lite_core::grpc::TransportError;
-use temporal_lite_core::observe::{names, CallInfo, CallOutcome, Metrics};
+use temporal_lite_async_std::config::load_connect_options;
+use temporal_lite_async_std::config::LoadProfileOptions;
+use temporal_lite_async_std::grpc::TransportError;
+use temporal_lite_async_std::observe::{names, CallInfo, CallOutcome, Metrics};
 use tracing_subscriber::filter::LevelFilter as Level;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
@@ -171,15 +170,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let mut registry = Registry::default();
     let metrics = PrometheusMetrics::register(&mut registry);
-    let options = load_connect_options(&LoadProfileOptions::default())?.with_metrics(metrics);
+    let options = load_connect_options(&LoadProfileOptions::default())?.metrics(metrics);
     async_std::task::block_on(async {
-        let client = Client::connect(options).await?;
+        let client = temporal_lite_async_std::connect(options).await?;
         client.get_system_info().await?;
         client.count_workflows("").await?;
         // A call that fails: counted in temporal_request_failure with status_code NOT_FOUND.
         let missing = client.workflow_handle("no-such-workflow-for-the-metrics-example");
         let _ = missing.describe().await;
-        Ok::<_, temporal_lite_core::client::Error>(())
+        Ok::<_, temporal_lite_async_std::client::Error>(())
     })?;
     let mut text = String::new();
     encode(&mut text, &registry)?;

@@ -2,20 +2,19 @@
 //!
 //! [`AsyncStdRuntime`] plugs async-std (tasks, timers, TCP) and futures-rustls (TLS, with
 //! the same rustls 0.23 and *ring* provider as the engine) into temporal-lite's HTTP/2
-//! engine, and serves as the client's [`Clock`]. [`Client`] connects a Temporal client on
-//! it; [`transport`] builds a bare gRPC transport from connect options. This crate has no
-//! HTTP/2 or gRPC code of its own: it only supplies I/O and time.
+//! engine, and serves as the client's [`Clock`]. [`connect`], [`connect_from_env`] and
+//! [`connect_profile`] connect a [`Client`] on it; [`transport`] builds a bare gRPC
+//! transport from connect options. This crate has no HTTP/2 or gRPC code of its own: it
+//! only supplies I/O and time. It re-exports the core's modules, the common types and the
+//! protocol types ([`proto`]), so it is the only temporal-lite dependency a program needs.
 //!
 //! ```no_run
-//! use temporal_lite_async_std::Client;
-//! use temporal_lite_core::config::ConnectOptions;
-//!
 //! async_std::task::block_on(async {
-//!     let client = Client::connect(ConnectOptions::new("localhost:7233")).await?;
+//!     let client = temporal_lite_async_std::connect("localhost:7233").await?;
 //!     println!("connected to namespace {}", client.namespace());
-//!     Ok::<_, temporal_lite_core::client::Error>(())
+//!     Ok::<_, temporal_lite_async_std::Error>(())
 //! })?;
-//! # Ok::<_, temporal_lite_core::client::Error>(())
+//! # Ok::<_, temporal_lite_async_std::Error>(())
 //! ```
 //!
 //! # async-std is deprecated
@@ -43,7 +42,9 @@
 //!
 //! # Crate features
 //!
-//! - `tracing`: the core's spans and events (`temporal_lite_core::observe`).
+//! - `tracing`: the core's spans and events ([`observe`]).
+//! - `testing`: [`testing`], an in-memory transport and virtual clock for tests of code that
+//!   uses the [`Client`].
 //!
 //! async-std is used with its default features, which `task::spawn`, `task::sleep` and
 //! `net::TcpStream` require.
@@ -51,7 +52,7 @@
 //! [`Clock`]: temporal_lite_core::time::Clock
 //! [RUSTSEC-2025-0052]: https://rustsec.org/advisories/RUSTSEC-2025-0052.html
 
-mod client;
+mod connect;
 mod io;
 mod runtime;
 
@@ -68,13 +69,17 @@ mod tests;
 
 use std::sync::Arc;
 
-use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_core::engine::Http2Transport;
 use temporal_lite_core::grpc::{Transport, TransportError};
 
-pub use client::Client;
+pub use connect::{connect, connect_from_env, connect_profile};
+
 pub use io::AsyncStdIo;
 pub use runtime::AsyncStdRuntime;
+
+// One dependency is enough: the core's modules, the common types at the top level, and the
+// protocol types (event names and attributes), as every adapter exports them.
+temporal_lite_core::adapter_exports!();
 
 /// A gRPC transport for `options` on async-std's global runtime.
 ///

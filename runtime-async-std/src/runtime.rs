@@ -42,6 +42,10 @@ impl Runtime for AsyncStdRuntime {
         drop(async_std::task::spawn(future));
     }
 
+    fn spawn_blocking(&self, work: Box<dyn FnOnce() + Send + 'static>) -> BoxFuture<()> {
+        Box::pin(async_std::task::spawn_blocking(work))
+    }
+
     fn connect(
         &self,
         host: &str,

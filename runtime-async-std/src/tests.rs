@@ -202,3 +202,23 @@ fn futures_block_on<F: Future>(future: F) -> F::Output {
         std::thread::park();
     }
 }
+
+#[test]
+fn spawn_blocking_runs_the_work_off_the_calling_task() {
+    let caller = std::thread::current().id();
+    let ran_on = Arc::new(std::sync::Mutex::new(None));
+    let slot = ran_on.clone();
+    block_on(AsyncStdRuntime::new().spawn_blocking(Box::new(move || {
+        *slot.lock().unwrap() = Some(std::thread::current().id());
+    })));
+    let ran_on = ran_on.lock().unwrap().expect("the work ran");
+    assert_ne!(ran_on, caller);
+}
+
+#[test]
+fn connect_profile_reads_the_config_on_the_blocking_pool_and_names_a_missing_profile() {
+    // No such profile in whatever file the environment names: the error says which.
+    let profile = "temporal-lite-no-such-profile";
+    let error = block_on(async { crate::connect_profile(profile).await }).unwrap_err();
+    assert!(error.to_string().contains(profile), "{error}");
+}

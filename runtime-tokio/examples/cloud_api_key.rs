@@ -42,11 +42,11 @@
 //! # Rotating the key
 //!
 //! Set `TEMPORAL_API_KEY_NEXT` too: after the first call the example replaces the key on the
-//! connected client with [`Client::set_api_key`](temporal_lite_core::client::Client::set_api_key)
+//! connected client with [`Client::set_api_key`](temporal_lite_tokio::client::Client::set_api_key)
 //! and calls again over the same connection.
 
-use temporal_lite_core::client::Error;
-use temporal_lite_core::config::ConnectOptions;
+use temporal_lite_tokio::client::Error;
+use temporal_lite_tokio::config::ConnectOptions;
 use temporal_lite_tokio::Client;
 
 #[tokio::main]
@@ -66,8 +66,8 @@ async fn run() -> Result<(), Error> {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [] => Client::connect_from_env().await?,
-        ["--profile", profile] => Client::connect_profile(profile).await?,
+        [] => temporal_lite_tokio::connect_from_env().await?,
+        ["--profile", profile] => temporal_lite_tokio::connect_profile(*profile).await?,
         ["--in-code", address, namespace] => connect_in_code(address, namespace).await?,
         _ => {
             eprintln!(
@@ -95,9 +95,9 @@ async fn connect_in_code(address: &str, namespace: &str) -> Result<Client, Error
         message: "set TEMPORAL_API_KEY to the API key".into(),
     })?;
     let options = ConnectOptions::new(address)
-        .with_namespace(namespace)
-        .with_api_key(key); // turns TLS on, trusting the public web roots
-    Client::connect(options).await
+        .namespace(namespace)
+        .api_key(key); // turns TLS on, trusting the public web roots
+    temporal_lite_tokio::connect(options).await
 }
 
 async fn report(client: &Client) -> Result<(), Error> {

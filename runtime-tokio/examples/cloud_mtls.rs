@@ -40,11 +40,11 @@
 //! ```
 //!
 //! For a self-hosted server with a private CA, add `server_ca_cert_path` to the profile's `tls`
-//! table (or `TEMPORAL_TLS_SERVER_CA_CERT_PATH`, or `TlsOptions::server_ca_cert` in code), and
+//! table (or `TEMPORAL_TLS_SERVER_CA_CERT_PATH`, or `TlsOptions::server_root_ca_cert` in code), and
 //! `server_name` when the certificate names another host than the address.
 
-use temporal_lite_core::client::Error;
-use temporal_lite_core::config::{ConnectOptions, PrivateKey, TlsOptions};
+use temporal_lite_tokio::client::Error;
+use temporal_lite_tokio::config::{ConnectOptions, PrivateKey, TlsOptions};
 use temporal_lite_tokio::Client;
 
 #[tokio::main]
@@ -64,8 +64,8 @@ async fn run() -> Result<(), Error> {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [] => Client::connect_from_env().await?,
-        ["--profile", profile] => Client::connect_profile(profile).await?,
+        [] => temporal_lite_tokio::connect_from_env().await?,
+        ["--profile", profile] => temporal_lite_tokio::connect_profile(*profile).await?,
         ["--in-code", address, namespace, cert, key] => {
             connect_in_code(address, namespace, cert, key).await?
         }
@@ -108,11 +108,9 @@ async fn connect_in_code(
     };
     let tls = TlsOptions {
         client_cert: Some(read(cert_path, "certificate")?),
-        client_key: Some(PrivateKey::new(read(key_path, "key")?)),
+        client_private_key: Some(PrivateKey::new(read(key_path, "key")?)),
         ..TlsOptions::default()
     };
-    let options = ConnectOptions::new(address)
-        .with_namespace(namespace)
-        .with_tls(tls);
-    Client::connect(options).await
+    let options = ConnectOptions::new(address).namespace(namespace).tls(tls);
+    temporal_lite_tokio::connect(options).await
 }

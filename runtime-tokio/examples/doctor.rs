@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use temporal_lite_core::engine::doctor;
+use temporal_lite_tokio::doctor;
 use temporal_lite_tokio::TokioRuntime;
 
 #[tokio::main]

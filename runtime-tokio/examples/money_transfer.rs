@@ -10,8 +10,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use temporal_lite_core::client::{Error, HistoryEventExt, StartWorkflowOptions};
-use temporal_lite_tokio::Client;
+use temporal_lite_tokio::client::{Error, HistoryEventExt, StartWorkflowOptions};
 
 const TASK_QUEUE: &str = "money-transfer";
 
@@ -32,7 +31,7 @@ async fn main() {
 }
 
 async fn run() -> Result<(), Error> {
-    let client = Client::connect_from_env().await?;
+    let client = temporal_lite_tokio::connect_from_env().await?;
     println!("Connected, namespace `{}`", client.namespace());
 
     let stamp = SystemTime::now()

@@ -53,6 +53,15 @@ impl Runtime for TokioRuntime {
         drop(self.handle.spawn(future));
     }
 
+    fn spawn_blocking(&self, work: Box<dyn FnOnce() + Send + 'static>) -> BoxFuture<()> {
+        let task = self.handle.spawn_blocking(work);
+        Box::pin(async move {
+            // A cancelled task (runtime shutting down) is reported by the caller, which
+            // finds no result.
+            let _ = task.await;
+        })
+    }
+
     fn connect(
         &self,
         host: &str,

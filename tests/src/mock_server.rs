@@ -520,7 +520,7 @@ fn header_map(pairs: &[(String, String)]) -> HeaderMap {
 /// certificate, made in memory: TLS for a [`MockServer`] ([`server_config`](Self::server_config)
 /// for [`MockServerBuilder::tls`]).
 pub struct MockPki {
-    /// The CA certificate (PEM): the client's `server_ca_cert`.
+    /// The CA certificate (PEM): the client's `server_root_ca_cert`.
     pub ca_pem: String,
     /// A client certificate issued by the CA (PEM).
     pub client_cert_pem: String,

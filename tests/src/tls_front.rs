@@ -303,8 +303,8 @@ impl NginxFront {
     /// [`FRONT_SERVER_NAME`], no client certificate.
     pub fn server_tls_options(&self) -> TlsOptions {
         TlsOptions {
-            server_name: Some(FRONT_SERVER_NAME.to_string()),
-            server_ca_cert: Some(self.pki.pki.ca_pem.clone().into_bytes()),
+            domain: Some(FRONT_SERVER_NAME.to_string()),
+            server_root_ca_cert: Some(self.pki.pki.ca_pem.clone().into_bytes()),
             ..TlsOptions::default()
         }
     }
@@ -318,13 +318,13 @@ impl NginxFront {
         match &self.settings.auth {
             FrontAuth::Mtls => {
                 tls.client_cert = Some(self.pki.pki.client.cert_pem.clone().into_bytes());
-                tls.client_key = Some(PrivateKey::new(
+                tls.client_private_key = Some(PrivateKey::new(
                     self.pki.pki.client.key_pem.clone().into_bytes(),
                 ));
             }
-            FrontAuth::ApiKey(key) => options = options.with_api_key(key.clone()),
+            FrontAuth::ApiKey(key) => options = options.api_key(key.clone()),
         }
-        options.with_tls(tls)
+        options.tls(tls)
     }
 
     /// The access log so far: one line per request, `CONNECTION REQUEST_NO STATUS URI`

@@ -256,14 +256,14 @@ fn tls_calls_need_no_tokio_context() {
     });
     async_std::task::block_on(async {
         let tls = TlsOptions {
-            server_ca_cert: Some(pki.ca_pem.clone().into_bytes()),
+            server_root_ca_cert: Some(pki.ca_pem.clone().into_bytes()),
             ..TlsOptions::default()
         };
         let options = ConnectOptions::new(format!(
             "https://localhost:{}",
             server.server.address().port()
         ))
-        .with_tls(tls);
+        .tls(tls);
         let (probe, transport) = checked_transport(&options, Http2Settings::default());
         assert_eq!(call(&probe, &transport, b"secure").await, &b"secure"[..]);
         concurrent_calls(&probe, &transport, 10).await;
@@ -271,7 +271,7 @@ fn tls_calls_need_no_tokio_context() {
 
         // Without the test CA: a readable certificate error from futures-rustls.
         let options =
-            ConnectOptions::new(server.server.address_string()).with_tls(TlsOptions::default());
+            ConnectOptions::new(server.server.address_string()).tls(TlsOptions::default());
         let (probe, transport) = checked_transport(&options, Http2Settings::default());
         let error = call_err(
             &probe,
@@ -358,7 +358,8 @@ fn a_refused_first_connect_fails_at_once() {
     let options = ConnectOptions::new(format!("127.0.0.1:{port}"));
     let started = Instant::now();
     let error =
-        async_std::task::block_on(temporal_lite_async_std::Client::connect(options)).unwrap_err();
+        async_std::task::block_on(async { temporal_lite_async_std::connect(options).await })
+            .unwrap_err();
     assert!(
         matches!(&error, ClientError::Transport(e) if e.kind() == TransportErrorKind::Connect),
         "{error}"
@@ -375,10 +376,10 @@ fn a_refused_first_connect_fails_at_once() {
 fn client_api_runs_under_async_std() {
     let server = Server::echo();
     async_std::task::block_on(async {
-        let options = ConnectOptions::new(server.server.address_string()).with_namespace("ns");
+        let options = ConnectOptions::new(server.server.address_string()).namespace("ns");
         // connect checks the connection with GetSystemInfo (the mock echoes an empty
         // message back: a default response).
-        let client = temporal_lite_async_std::Client::connect(options)
+        let client = temporal_lite_async_std::connect(options)
             .await
             .expect("connect");
         assert_eq!(client.namespace(), "ns");

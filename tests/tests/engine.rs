@@ -435,7 +435,7 @@ async fn refused_connection_is_connect_error() {
 }
 
 #[tokio::test]
-async fn connect_with_rpc_options_applies_the_deadline_to_the_check() {
+async fn connect_rpc_options_apply_the_deadline_to_the_check() {
     // A peer that accepts TCP and never answers: the check ends at its 300 ms deadline,
     // long before the 10 s connect timeout.
     let peer = SilentPeer::start().await;
@@ -445,12 +445,10 @@ async fn connect_with_rpc_options_applies_the_deadline_to_the_check() {
         ..RpcOptions::default()
     };
     let started = Instant::now();
-    let error = temporal_lite_tokio::Client::connect_with_rpc_options(
-        ConnectOptions::new(address.to_string()),
-        rpc,
-    )
-    .await
-    .unwrap_err();
+    let error = temporal_lite_tokio::connect(address.to_string())
+        .rpc_options(rpc)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, ClientError::DeadlineExceeded { attempts: 1, .. }),
         "{error}"
@@ -466,10 +464,9 @@ async fn connect_with_rpc_options_applies_the_deadline_to_the_check() {
 async fn a_refused_first_connect_fails_at_once() {
     let port = closed_port();
     let started = Instant::now();
-    let error =
-        temporal_lite_tokio::Client::connect(ConnectOptions::new(format!("127.0.0.1:{port}")))
-            .await
-            .unwrap_err();
+    let error = temporal_lite_tokio::connect(ConnectOptions::new(format!("127.0.0.1:{port}")))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, ClientError::Transport(e) if e.kind() == TransportErrorKind::Connect),
         "{error}"
@@ -492,7 +489,7 @@ async fn unknown_host_is_connect_error() {
 async fn silent_tls_server_hits_connect_timeout() {
     let peer = SilentPeer::start().await;
     let address = peer.address();
-    let mut options = ConnectOptions::new(address.to_string()).with_tls(TlsOptions::default());
+    let mut options = ConnectOptions::new(address.to_string()).tls(TlsOptions::default());
     options.connect_timeout = Duration::from_millis(300);
     let started = Instant::now();
     let error = call_err(&*transport_for(&options), request(b"x")).await;
@@ -549,7 +546,7 @@ fn transport_outside_tokio_is_an_error_not_a_panic() {
 fn http_scheme_with_tls_options_is_rejected() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let tokio_runtime = Arc::new(TokioRuntime::new(runtime.handle().clone()));
-    let options = ConnectOptions::new("http://127.0.0.1:7233").with_tls(TlsOptions::default());
+    let options = ConnectOptions::new("http://127.0.0.1:7233").tls(TlsOptions::default());
     let error = Http2Transport::new(tokio_runtime, &options).unwrap_err();
     assert_eq!(error.kind(), TransportErrorKind::Tls);
 }
@@ -565,7 +562,7 @@ async fn tls_server(pki: &MockPki, require_client_cert: bool) -> MockServer {
 
 fn tls_options(pki: &MockPki) -> TlsOptions {
     TlsOptions {
-        server_ca_cert: Some(pki.ca_pem.clone().into_bytes()),
+        server_root_ca_cert: Some(pki.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
     }
 }
@@ -574,7 +571,7 @@ fn tls_options(pki: &MockPki) -> TlsOptions {
 async fn tls_with_configured_ca() {
     let pki = MockPki::generate();
     let server = tls_server(&pki, false).await;
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls_options(&pki));
+    let options = ConnectOptions::new(server.address_string()).tls(tls_options(&pki));
     assert_eq!(
         call_ok(&*transport_for(&options), b"secure").await,
         &b"secure"[..]
@@ -582,7 +579,7 @@ async fn tls_with_configured_ca() {
     assert_eq!(server.requests()[0].scheme.as_deref(), Some("https"));
     // https:// in the address, with the name in the certificate.
     let options = ConnectOptions::new(format!("https://localhost:{}", server.address().port()))
-        .with_tls(tls_options(&pki));
+        .tls(tls_options(&pki));
     assert_eq!(
         call_ok(&*transport_for(&options), b"named").await,
         &b"named"[..]
@@ -594,7 +591,7 @@ async fn tls_unknown_issuer_is_a_readable_tls_error() {
     let pki = MockPki::generate();
     let server = tls_server(&pki, false).await;
     // No CA configured: the public web roots do not know the test CA.
-    let options = ConnectOptions::new(server.address_string()).with_tls(TlsOptions::default());
+    let options = ConnectOptions::new(server.address_string()).tls(TlsOptions::default());
     let error = call_err(&*transport_for(&options), request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Tls, "{error}");
     assert!(
@@ -610,8 +607,8 @@ async fn tls_name_mismatch_and_disabled_host_verification() {
     let pki = MockPki::generate();
     let server = tls_server(&pki, false).await;
     let mut tls = tls_options(&pki);
-    tls.server_name = Some("other.example".into());
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls.clone());
+    tls.domain = Some("other.example".into());
+    let options = ConnectOptions::new(server.address_string()).tls(tls.clone());
     let error = call_err(&*transport_for(&options), request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Tls, "{error}");
     assert!(
@@ -622,11 +619,14 @@ async fn tls_name_mismatch_and_disabled_host_verification() {
     );
 
     tls.disable_host_verification = true;
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls);
+    let options = ConnectOptions::new(server.address_string()).tls(tls);
     assert_eq!(call_ok(&*transport_for(&options), b"ok").await, &b"ok"[..]);
+    // The TLS domain is the `:authority` too, as grpc-go sends its TLS server name.
+    let authority = server.requests().last().and_then(|r| r.authority.clone());
+    assert_eq!(authority.as_deref(), Some("other.example"));
 
     // Disabling host verification still checks the chain.
-    let options = ConnectOptions::new(server.address_string()).with_tls(TlsOptions {
+    let options = ConnectOptions::new(server.address_string()).tls(TlsOptions {
         disable_host_verification: true,
         ..TlsOptions::default()
     });
@@ -640,15 +640,15 @@ async fn mutual_tls() {
     let server = tls_server(&pki, true).await;
     let mut tls = tls_options(&pki);
     tls.client_cert = Some(pki.client_cert_pem.clone().into_bytes());
-    tls.client_key = Some(PrivateKey::new(pki.client_key_pem.clone().into_bytes()));
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls);
+    tls.client_private_key = Some(PrivateKey::new(pki.client_key_pem.clone().into_bytes()));
+    let options = ConnectOptions::new(server.address_string()).tls(tls);
     assert_eq!(
         call_ok(&*transport_for(&options), b"mtls").await,
         &b"mtls"[..]
     );
 
     // Without a client certificate the server rejects the connection.
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls_options(&pki));
+    let options = ConnectOptions::new(server.address_string()).tls(tls_options(&pki));
     let error = call_err(&*transport_for(&options), request(b"x")).await;
     assert_eq!(error.kind(), TransportErrorKind::Tls, "{error}");
     assert!(error.message().contains("CertificateRequired"), "{error}");

@@ -68,12 +68,8 @@ impl Rt {
     /// Connect as a user would, with the adapter's `Client::connect` (a `GetSystemInfo`).
     async fn connect(self, options: ConnectOptions) -> Result<Client, Error> {
         match self {
-            Rt::Tokio => temporal_lite_tokio::Client::connect(options)
-                .await
-                .map(temporal_lite_tokio::Client::into_inner),
-            Rt::AsyncStd => temporal_lite_async_std::Client::connect(options)
-                .await
-                .map(temporal_lite_async_std::Client::into_inner),
+            Rt::Tokio => temporal_lite_tokio::connect(options).await,
+            Rt::AsyncStd => temporal_lite_async_std::connect(options).await,
         }
     }
 
@@ -202,8 +198,8 @@ fn expect_err<T>(result: Result<T, Error>, what: &str) -> Error {
 fn mtls_options(front: &NginxFront, cert_pem: &str, key_pem: &str) -> ConnectOptions {
     let mut tls = front.server_tls_options();
     tls.client_cert = Some(cert_pem.as_bytes().to_vec());
-    tls.client_key = Some(PrivateKey::new(key_pem.as_bytes().to_vec()));
-    ConnectOptions::new(front.address()).with_tls(tls)
+    tls.client_private_key = Some(PrivateKey::new(key_pem.as_bytes().to_vec()));
+    ConnectOptions::new(front.address()).tls(tls)
 }
 
 /// Start, describe, history and result of an `Echo` workflow.
@@ -325,7 +321,7 @@ async fn api_key_is_replaced_on_a_live_client_without_reconnecting(rt: Rt) {
     // A front of its own, so that its access log holds only this test's calls.
     let key = format!("{}-live", shared_api_key());
     let front = NginxFront::api_key(shared_env().address(), key.clone());
-    let options = front.connect_options().with_api_key("wrong-key-SECRET");
+    let options = front.connect_options().api_key("wrong-key-SECRET");
     let client = rt.client_without_retries(options).expect("client");
 
     let wrong = expect_err(client.get_system_info().await, "wrong key");
@@ -360,7 +356,7 @@ async fn api_key_is_replaced_on_a_live_client_without_reconnecting(rt: Rt) {
 async fn api_key_turns_tls_on_and_public_roots_reject_a_private_ca(rt: Rt) {
     let front = shared_api_key_front();
     // As a Cloud user would write it: address and key, nothing about TLS.
-    let options = ConnectOptions::new(front.address()).with_api_key(shared_api_key());
+    let options = ConnectOptions::new(front.address()).api_key(shared_api_key());
     let error = expect_err(rt.connect(options).await, "web roots vs test CA");
     assert_transport(
         &error,
@@ -374,8 +370,8 @@ async fn api_key_turns_tls_on_and_public_roots_reject_a_private_ca(rt: Rt) {
     );
     // Explicitly disabled TLS stays off, even with a key: this front then says it wants TLS.
     let options = ConnectOptions::new(front.address())
-        .with_api_key(shared_api_key())
-        .without_tls();
+        .api_key(shared_api_key())
+        .plaintext();
     let error = expect_err(
         rt.client_without_retries(options)
             .expect("client")
@@ -397,7 +393,7 @@ async fn server_cert_from_an_unknown_ca(rt: Rt) {
     let front = shared_mtls_front();
     let mut options = front.connect_options();
     if let Some(tls) = options.tls.as_mut() {
-        tls.server_ca_cert = Some(pki().pki.rogue_ca_pem.clone().into_bytes());
+        tls.server_root_ca_cert = Some(pki().pki.rogue_ca_pem.clone().into_bytes());
     }
     let error = expect_err(rt.connect(options).await, "rogue CA");
     assert_transport(
@@ -415,7 +411,7 @@ async fn hostname_mismatch_then_disabled_host_verification(rt: Rt) {
     let front = shared_mtls_front();
     let mut options = front.connect_options();
     if let Some(tls) = options.tls.as_mut() {
-        tls.server_name = Some("wrong.example".into());
+        tls.domain = Some("wrong.example".into());
     }
     let error = expect_err(rt.connect(options.clone()).await, "name mismatch");
     assert_transport(
@@ -436,7 +432,7 @@ async fn hostname_mismatch_then_disabled_host_verification(rt: Rt) {
         .await
         .expect("disable_host_verification accepts the name");
     if let Some(tls) = options.tls.as_mut() {
-        tls.server_ca_cert = Some(pki().pki.rogue_ca_pem.clone().into_bytes());
+        tls.server_root_ca_cert = Some(pki().pki.rogue_ca_pem.clone().into_bytes());
     }
     let error = expect_err(rt.connect(options).await, "chain still checked");
     assert_transport(&error, TransportErrorKind::Tls, &["UnknownIssuer"]);
@@ -445,10 +441,10 @@ async fn hostname_mismatch_then_disabled_host_verification(rt: Rt) {
 async fn expired_server_certificate(rt: Rt) {
     let server = tls_mock(&pki().pki.server_expired, None);
     let tls = TlsOptions {
-        server_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
+        server_root_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
     };
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls);
+    let options = ConnectOptions::new(server.address_string()).tls(tls);
     let error = expect_err(rt.connect(options).await, "expired");
     assert_transport(
         &error,
@@ -463,17 +459,17 @@ async fn expired_server_certificate(rt: Rt) {
 async fn missing_client_certificate(rt: Rt) {
     // nginx completes the handshake and answers UNAUTHENTICATED.
     let front = shared_mtls_front();
-    let options = ConnectOptions::new(front.address()).with_tls(front.server_tls_options());
+    let options = ConnectOptions::new(front.address()).tls(front.server_tls_options());
     let error = expect_err(rt.connect(options).await, "nginx without client cert");
     assert_unauthenticated(&error, MISSING_CERT_MESSAGE);
 
     // A server that enforces mTLS in the handshake itself sends a TLS alert instead.
     let server = tls_mock(&pki().pki.server, Some(&pki().pki.ca_pem));
     let tls = TlsOptions {
-        server_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
+        server_root_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
     };
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls);
+    let options = ConnectOptions::new(server.address_string()).tls(tls);
     let error = expect_err(rt.connect(options).await, "rustls without client cert");
     assert_transport(
         &error,
@@ -499,12 +495,12 @@ async fn client_certificate_rejected(rt: Rt) {
 
     let server = tls_mock(&p.server, Some(&p.ca_pem));
     let mut tls = TlsOptions {
-        server_ca_cert: Some(p.ca_pem.clone().into_bytes()),
+        server_root_ca_cert: Some(p.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
     };
     tls.client_cert = Some(p.rogue_client.cert_pem.clone().into_bytes());
-    tls.client_key = Some(PrivateKey::new(p.rogue_client.key_pem.clone().into_bytes()));
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls);
+    tls.client_private_key = Some(PrivateKey::new(p.rogue_client.key_pem.clone().into_bytes()));
+    let options = ConnectOptions::new(server.address_string()).tls(tls);
     let error = expect_err(rt.connect(options).await, "rustls, rogue client cert");
     assert_transport(
         &error,
@@ -573,8 +569,7 @@ async fn plaintext_client_to_a_tls_port(rt: Rt) {
 
 async fn tls_client_to_a_plaintext_port(rt: Rt) {
     // The dev server itself is plaintext.
-    let options =
-        ConnectOptions::new(shared_env().address()).with_tls(pki_tls_options_without_client());
+    let options = ConnectOptions::new(shared_env().address()).tls(pki_tls_options_without_client());
     let error = expect_err(rt.connect(options).await, "TLS to plaintext");
     assert_transport(
         &error,
@@ -589,7 +584,7 @@ async fn tls_client_to_a_plaintext_port(rt: Rt) {
 
 fn pki_tls_options_without_client() -> TlsOptions {
     TlsOptions {
-        server_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
+        server_root_ca_cert: Some(pki().pki.ca_pem.clone().into_bytes()),
         ..TlsOptions::default()
     }
 }
@@ -628,8 +623,8 @@ fn load(
 ) -> Result<ClientConfigProfile, ConfigError> {
     let env: EnvVars = env.iter().map(|(k, v)| (*k, v.clone())).collect();
     let options = LoadProfileOptions::new()
-        .with_config_source(ConfigSource::Data(toml.as_bytes().to_vec()))
-        .with_profile(profile);
+        .config_source(ConfigSource::Data(toml.as_bytes().to_vec()))
+        .profile(profile);
     load_profile(&options, &env, &StdFiles::with_default_path(None))
 }
 
@@ -946,20 +941,20 @@ fn unreadable_or_malformed_pem_names_the_file_and_the_setting() {
         (
             TlsOptions {
                 client_cert: Some(p.pki.client.cert_pem.clone().into_bytes()),
-                client_key: Some(PrivateKey::new(b"SECRET-garbage".to_vec())),
+                client_private_key: Some(PrivateKey::new(b"SECRET-garbage".to_vec())),
                 ..TlsOptions::default()
             },
             vec!["client key", "no usable PEM private key"],
         ),
         (
             TlsOptions {
-                server_ca_cert: Some(b"garbage".to_vec()),
+                server_root_ca_cert: Some(b"garbage".to_vec()),
                 ..TlsOptions::default()
             },
             vec!["server CA certificate", "no PEM CERTIFICATE block"],
         ),
     ] {
-        let Err(error) = temporal_lite_tokio::transport(&ConnectOptions::new("h:1").with_tls(tls))
+        let Err(error) = temporal_lite_tokio::transport(&ConnectOptions::new("h:1").tls(tls))
         else {
             panic!("expected a TLS setup error");
         };
@@ -975,13 +970,13 @@ fn secrets_never_appear_in_debug_or_display() {
     let p = pki();
     let key_line = p.pki.client.key_pem.lines().nth(1).expect("key body");
     let options = ConnectOptions::new("ns.acct.tmprl.cloud:7233")
-        .with_api_key(shared_api_key())
-        .with_tls(TlsOptions {
+        .api_key(shared_api_key())
+        .tls(TlsOptions {
             client_cert: Some(p.pki.client.cert_pem.clone().into_bytes()),
-            client_key: Some(PrivateKey::new(p.pki.client.key_pem.clone().into_bytes())),
+            client_private_key: Some(PrivateKey::new(p.pki.client.key_pem.clone().into_bytes())),
             ..TlsOptions::default()
         })
-        .with_metadata("authorization", format!("Bearer {}", shared_api_key()));
+        .metadata("authorization", format!("Bearer {}", shared_api_key()));
     let mut texts = vec![format!("{options:?}")];
     if let Some(key) = &options.api_key {
         texts.push(format!("{key} {key:?}"));
@@ -1032,7 +1027,7 @@ fn front_errors_and_logs_hold_no_secret() {
     Rt::Tokio.block_on(async {
         let _ = Rt::Tokio.connect(front.connect_options()).await;
         let _ = Rt::Tokio
-            .connect(front.connect_options().with_api_key("wrong-key-SECRET"))
+            .connect(front.connect_options().api_key("wrong-key-SECRET"))
             .await;
     });
     let logs = front.access_log() + &front.error_log();

@@ -37,10 +37,9 @@ async fn run(args: Args) -> Result<(), String> {
     let mut options = ConnectOptions::new(args.target.clone());
     options.namespace = args.namespace.clone();
     options.identity = "bench@lite".into();
-    let client: Client = temporal_lite_tokio::Client::connect(options)
+    let client: Client = temporal_lite_tokio::connect(options)
         .await
-        .map_err(|e| format!("connect to {}: {e}", args.target))?
-        .into_inner();
+        .map_err(|e| format!("connect to {}: {e}", args.target))?;
     let ids = Arc::new(Ids::new(CLIENT));
     let mut started: Vec<String> = Vec::new();
 

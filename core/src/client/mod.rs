@@ -24,7 +24,7 @@
 //!
 //! // `transport` and `clock` come from a runtime adapter such as temporal-lite-tokio.
 //! async fn greet(transport: Arc<dyn Transport>, clock: Arc<dyn Clock>) -> Result<(), Error> {
-//!     let options = ConnectOptions::new("localhost:7233").with_namespace("default");
+//!     let options = ConnectOptions::new("localhost:7233").namespace("default");
 //!     let client = Client::connect_with(transport, clock, options).await?;
 //!     let handle = client
 //!         .start_workflow("Greet", ("World",), StartWorkflowOptions::new("greet-1", "greetings"))
@@ -255,7 +255,7 @@ impl Client {
         // source must be supplied.
         client.shared.request_ids.seed().map_err(|error| {
             Error::invalid(format!(
-                "no entropy for request ids: {error} (ConnectOptions::with_entropy)"
+                "no entropy for request ids: {error} (ConnectOptions::entropy)"
             ))
         })?;
         if !lazy {
@@ -450,7 +450,7 @@ impl Client {
         self.shared.request_ids.next().map_err(|error| {
             Error::invalid(format!(
                 "cannot make a request id: {error} (the entropy source is \
-                 ConnectOptions::entropy, set with ConnectOptions::with_entropy)"
+                 ConnectOptions::entropy)"
             ))
         })
     }

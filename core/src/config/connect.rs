@@ -1,11 +1,10 @@
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::time::Duration;
 
 use super::address::ServerAddress;
 use super::error::{ConfigError, ErrorCategory};
-use super::{ApiKey, PrivateKey};
+use super::{ApiKey, KeepAlive, TlsOptions};
 use crate::entropy::{Entropy, EntropySource};
 use crate::grpc::{self, Metadata};
 use crate::observe::{Metrics, MetricsSink};
@@ -17,7 +16,8 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 
 /// Everything needed to connect a client: where, as whom, and how securely.
 ///
-/// Build one in code (`ConnectOptions::new("host:7233")` and the `with_*` methods), or resolve
+/// Build one in code (`ConnectOptions::new("host:7233")`, or an address string where options are expected, and
+/// the builder methods named after the fields), or resolve
 /// one from a TOML profile and `TEMPORAL_*` variables with the environment-config loader.
 /// Connecting checks them first ([`validate`](Self::validate)). `Debug` never shows the API
 /// key, the private key or the values of secret metadata.
@@ -33,7 +33,8 @@ pub struct ConnectOptions {
     pub tls: Option<TlsOptions>,
     /// Extra metadata sent with every call.
     pub metadata: Metadata,
-    /// The identity this client reports to the server (shows in history events).
+    /// The identity this client reports to the server (shows in history events). Default
+    /// [`default_identity`]: `pid@hostname` with `std`, as the official SDKs report it.
     pub identity: String,
     /// Skip the `GetSystemInfo` check at connect time; the first call connects instead.
     pub lazy: bool,
@@ -56,28 +57,15 @@ pub struct ConnectOptions {
     /// TLS-terminating proxy beside the application. Loopback (`localhost`, `127.0.0.0/8`,
     /// `::1`) is always allowed, for a local dev server.
     pub allow_plaintext_credentials: bool,
+    /// HTTP/2 keep-alive pings; `None`: none. Default [`KeepAlive::default`] (30 s
+    /// interval, 15 s timeout).
+    pub keepalive: Option<KeepAlive>,
     /// Where request ids come from: the operating system's randomness by default (feature
-    /// `std`); without `std`, a source you supply with [`with_entropy`](Self::with_entropy).
+    /// `std`); without `std`, a source you supply with [`entropy`](Self::entropy).
     pub entropy: EntropySource,
     /// Where the client reports calls and connections (see [`crate::observe`]); `None`
     /// (the default): nowhere.
     pub metrics: Option<MetricsSink>,
-}
-
-/// TLS settings of a connection. All certificates and keys are PEM bytes.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TlsOptions {
-    /// Name used for SNI and certificate verification instead of the address host.
-    pub server_name: Option<String>,
-    /// CA certificate(s) to trust for the server; `None` uses the public web roots.
-    pub server_ca_cert: Option<Vec<u8>>,
-    /// Client certificate chain for mTLS.
-    pub client_cert: Option<Vec<u8>>,
-    /// Client private key for mTLS (PKCS#8, PKCS#1 or SEC1).
-    pub client_key: Option<PrivateKey>,
-    /// Accept a server certificate whose name does not match. Dangerous; only when set
-    /// explicitly.
-    pub disable_host_verification: bool,
 }
 
 impl ConnectOptions {
@@ -90,14 +78,14 @@ impl ConnectOptions {
     }
 
     /// Use `namespace`.
-    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
         self.namespace = namespace.into();
         self
     }
 
     /// Authenticate with an API key. Turns TLS on with default settings if it is not
-    /// configured yet; call [`without_tls`](Self::without_tls) afterwards to keep plaintext.
-    pub fn with_api_key(mut self, key: impl Into<String>) -> Self {
+    /// configured yet; call [`plaintext`](Self::plaintext) afterwards to keep plaintext.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(ApiKey::new(key));
         if self.tls.is_none() {
             self.tls = Some(TlsOptions::default());
@@ -106,25 +94,25 @@ impl ConnectOptions {
     }
 
     /// Use TLS with these settings.
-    pub fn with_tls(mut self, tls: TlsOptions) -> Self {
+    pub fn tls(mut self, tls: TlsOptions) -> Self {
         self.tls = Some(tls);
         self
     }
 
     /// Use plaintext HTTP/2.
-    pub fn without_tls(mut self) -> Self {
+    pub fn plaintext(mut self) -> Self {
         self.tls = None;
         self
     }
 
     /// Add a metadata header sent with every call.
-    pub fn with_metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata.insert(name, value);
         self
     }
 
     /// Set the identity reported to the server.
-    pub fn with_identity(mut self, identity: impl Into<String>) -> Self {
+    pub fn identity(mut self, identity: impl Into<String>) -> Self {
         self.identity = identity.into();
         self
     }
@@ -137,7 +125,7 @@ impl ConnectOptions {
 
     /// Set the connect timeout (see
     /// [`connect_timeout`](Self#structfield.connect_timeout)).
-    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
@@ -148,6 +136,14 @@ impl ConnectOptions {
         self.wait_for_server = Some(wait);
         self
     }
+
+    /// Set the keep-alive pings (`None`: none; see
+    /// [`keepalive`](Self#structfield.keepalive)).
+    pub fn keepalive(mut self, keepalive: impl Into<Option<KeepAlive>>) -> Self {
+        self.keepalive = keepalive.into();
+        self
+    }
+
     /// Allow (or forbid again) credentials over plaintext to a host that is not loopback;
     /// see [`allow_plaintext_credentials`](Self#structfield.allow_plaintext_credentials).
     pub fn allow_plaintext_credentials(mut self, allow: bool) -> Self {
@@ -157,13 +153,13 @@ impl ConnectOptions {
 
     /// Draw request ids from `entropy` instead of the operating system (required without
     /// the `std` feature; see [`crate::entropy`]).
-    pub fn with_entropy(mut self, entropy: impl Entropy + 'static) -> Self {
+    pub fn entropy(mut self, entropy: impl Entropy + 'static) -> Self {
         self.entropy = EntropySource::new(alloc::sync::Arc::new(entropy));
         self
     }
 
     /// Report calls and connections to `metrics` (see [`crate::observe::Metrics`]).
-    pub fn with_metrics(mut self, metrics: alloc::sync::Arc<dyn Metrics>) -> Self {
+    pub fn metrics(mut self, metrics: alloc::sync::Arc<dyn Metrics>) -> Self {
         self.metrics = Some(MetricsSink::new(metrics));
         self
     }
@@ -252,7 +248,7 @@ impl ConnectOptions {
             ErrorCategory::PlaintextCredentials,
             format!(
                 "refusing to send {what} in plaintext to {host:?}, which is not a loopback \
-                 address: TLS is off (`without_tls()`, `tls.disabled = true` in the profile, \
+                 address: TLS is off (`plaintext()`, `tls.disabled = true` in the profile, \
                  or TEMPORAL_TLS=false). Turn TLS on, or, if the network to the server is \
                  trusted (e.g. a TLS-terminating proxy beside you), set \
                  ConnectOptions::allow_plaintext_credentials"
@@ -279,6 +275,35 @@ pub(crate) fn check_api_key(key: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The identity a client reports unless told otherwise: `pid@hostname` with the `std`
+/// feature (as the official SDKs: Python's `f"{os.getpid()}@{socket.gethostname()}"`),
+/// `temporal-lite` without it (no process or host to name).
+pub fn default_identity() -> String {
+    #[cfg(feature = "std")]
+    {
+        let host = gethostname::gethostname();
+        alloc::format!("{}@{}", std::process::id(), host.to_string_lossy())
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        String::from("temporal-lite")
+    }
+}
+
+impl From<&str> for ConnectOptions {
+    /// Options for this address (see [`ConnectOptions::new`]).
+    fn from(address: &str) -> Self {
+        Self::new(address)
+    }
+}
+
+impl From<String> for ConnectOptions {
+    /// Options for this address (see [`ConnectOptions::new`]).
+    fn from(address: String) -> Self {
+        Self::new(address)
+    }
+}
+
 impl Default for ConnectOptions {
     fn default() -> Self {
         Self {
@@ -287,10 +312,11 @@ impl Default for ConnectOptions {
             api_key: None,
             tls: None,
             metadata: Metadata::new(),
-            identity: String::from("temporal-lite"),
+            identity: default_identity(),
             lazy: false,
             connect_timeout: Duration::from_secs(10),
             wait_for_server: None,
+            keepalive: Some(KeepAlive::default()),
             allow_plaintext_credentials: false,
             entropy: EntropySource::os(),
             metrics: None,

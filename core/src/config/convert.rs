@@ -13,14 +13,13 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::address::ServerAddress;
-use super::connect::{
-    check_api_key, ConnectOptions, TlsOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE,
-};
+use super::connect::{check_api_key, ConnectOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
 use super::env::{ENV_ADDRESS, ENV_API_KEY, ENV_GRPC_META_PREFIX, ENV_NAMESPACE};
 use super::error::{ConfigError, ErrorCategory};
 use super::load::{ConfigFiles, MAX_TLS_FILE_SIZE};
 use super::profile::{ClientConfigProfile, ClientConfigTls, DataSource, RedactedMeta, RedactedOpt};
 use super::secret::{ApiKey, PrivateKey};
+use super::tls::TlsOptions;
 use crate::grpc;
 
 /// A profile as the keyword arguments of Python's `Client.connect`
@@ -203,7 +202,7 @@ impl ClientConfigProfile {
         })?;
         let namespace =
             set_value(&self.namespace, "namespace", ENV_NAMESPACE)?.unwrap_or(DEFAULT_NAMESPACE);
-        let mut options = ConnectOptions::new(address).with_namespace(namespace);
+        let mut options = ConnectOptions::new(address).namespace(namespace);
         options.api_key = match non_empty(&self.api_key) {
             Some(key) => {
                 check_api_key(key).map_err(|problem| {
@@ -236,10 +235,10 @@ impl ClientConfigProfile {
                 }
                 check_material(section, &material)?;
                 Some(TlsOptions {
-                    server_name: non_empty(&section.server_name).map(String::from),
-                    server_ca_cert: material.server_ca_cert,
+                    domain: non_empty(&section.server_name).map(String::from),
+                    server_root_ca_cert: material.server_ca_cert,
                     client_cert: material.client_cert,
-                    client_key: material.client_key.map(PrivateKey::new),
+                    client_private_key: material.client_key.map(PrivateKey::new),
                     disable_host_verification: section.disable_host_verification,
                 })
             }

@@ -195,13 +195,13 @@ impl LoadProfileOptions {
     }
 
     /// Use this config document.
-    pub fn with_config_source(mut self, source: ConfigSource) -> Self {
+    pub fn config_source(mut self, source: ConfigSource) -> Self {
         self.config_source = Some(source);
         self
     }
 
     /// Select this profile (it must exist).
-    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.profile = Some(profile.into());
         self
     }

@@ -21,7 +21,7 @@
 //!
 //! let toml = b"[profile.default]\naddress = \"temporal.example:7233\"\napi_key = \"k\"\n";
 //! let env: EnvVars = [("TEMPORAL_NAMESPACE", "prod")].into_iter().collect();
-//! let options = LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.to_vec()));
+//! let options = LoadProfileOptions::new().config_source(ConfigSource::Data(toml.to_vec()));
 //! let profile = load_profile(&options, &env, &NoFiles).unwrap();
 //! let connect = profile.to_connect_options(&NoFiles).unwrap();
 //! assert_eq!(connect.address, "temporal.example:7233");
@@ -42,19 +42,21 @@ mod connect;
 mod convert;
 mod env;
 mod error;
+mod keepalive;
 mod load;
 mod profile;
 mod provenance;
 mod secret;
 #[cfg(feature = "std")]
 mod std_io;
+mod tls;
 mod toml_decode;
 
 #[cfg(test)]
 mod tests;
 
 pub(crate) use connect::check_api_key;
-pub use connect::{ConnectOptions, TlsOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
+pub use connect::{default_identity, ConnectOptions, DEFAULT_ADDRESS, DEFAULT_NAMESPACE};
 pub use convert::{ClientConnectConfig, ConnectTls, ConnectTlsConfig};
 pub use env::{
     EnvVars, ENV_ADDRESS, ENV_API_KEY, ENV_CODEC_AUTH, ENV_CODEC_ENDPOINT, ENV_CONFIG_FILE,
@@ -62,6 +64,7 @@ pub use env::{
     ENV_TLS_SERVER_NAME,
 };
 pub use error::{ConfigError, ErrorCategory, ErrorKind, Stage};
+pub use keepalive::KeepAlive;
 pub use load::{
     load_all_profiles, load_profile, parse_config, ConfigFiles, ConfigSource, FileError,
     InMemoryFiles, LoadConfigOptions, LoadProfileOptions, NoFiles, MAX_CONFIG_FILE_SIZE,
@@ -80,3 +83,4 @@ pub use std_io::{
     default_config_path, load_connect_options, load_connect_options_with_provenance, load_default,
     load_process_config, load_process_profile, StdFiles,
 };
+pub use tls::TlsOptions;

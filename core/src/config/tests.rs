@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use super::*;
 
 fn data(toml: &str) -> LoadProfileOptions {
-    LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.as_bytes().to_vec()))
+    LoadProfileOptions::new().config_source(ConfigSource::Data(toml.as_bytes().to_vec()))
 }
 
 fn env(vars: &[(&str, &str)]) -> EnvVars {
@@ -210,7 +210,7 @@ fn options_switches() {
     );
     // With the file disabled, invalid TOML and a missing profile are no error.
     let p = load_profile(
-        &data("not toml").with_profile("nope").disable_file(true),
+        &data("not toml").profile("nope").disable_file(true),
         &env(&[("TEMPORAL_ADDRESS", "e:1")]),
         &NoFiles,
     )
@@ -310,14 +310,14 @@ fn connect_options_tls_material() {
     let tls = o.tls.unwrap();
     assert_eq!(tls.client_cert.as_deref(), Some(CERT.as_bytes()));
     assert_eq!(
-        tls.client_key.as_ref().map(PrivateKey::expose),
+        tls.client_private_key.as_ref().map(PrivateKey::expose),
         Some(KEY.as_bytes())
     );
     assert_eq!(
-        tls.server_ca_cert.as_deref(),
+        tls.server_root_ca_cert.as_deref(),
         Some(&b"-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----"[..])
     );
-    assert_eq!(tls.server_name.as_deref(), Some("sni"));
+    assert_eq!(tls.domain.as_deref(), Some("sni"));
     assert!(tls.disable_host_verification);
 
     // A missing file is a connect-stage error naming the file.
@@ -844,14 +844,14 @@ mod with_std {
         let options = profile.to_connect_options(&files).unwrap();
         assert_eq!(options.address, "h:1");
         assert_eq!(
-            options.tls.unwrap().server_ca_cert.as_deref(),
+            options.tls.unwrap().server_root_ca_cert.as_deref(),
             Some(ca_pem.as_bytes())
         );
 
         // A directory as config file is a read error naming it.
         let source = ConfigSource::Path(dir.to_str().unwrap().into());
         let e = load_profile(
-            &LoadProfileOptions::new().with_config_source(source),
+            &LoadProfileOptions::new().config_source(source),
             &EnvVars::new(),
             &files,
         )
@@ -880,4 +880,13 @@ mod with_std {
         let files = StdFiles::with_default_path(None);
         assert_eq!(files.default_config_path(), None);
     }
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn the_default_identity_is_pid_at_hostname() {
+    let identity = ConnectOptions::default().identity;
+    let (pid, host) = identity.split_once('@').unwrap();
+    assert_eq!(pid, std::process::id().to_string());
+    assert!(!host.is_empty(), "{identity}");
 }

@@ -71,17 +71,17 @@ pub(crate) struct ErrorContext {
 
 /// Hints naming the settings, in every form a user may have set them.
 const CA_SETTING: &str = "the server CA certificate (tls.server_ca_cert_path in a profile, \
-                          TEMPORAL_TLS_SERVER_CA_CERT_PATH, or TlsOptions::server_ca_cert)";
+                          TEMPORAL_TLS_SERVER_CA_CERT_PATH, or TlsOptions::server_root_ca_cert)";
 const NAME_SETTING: &str = "the server name (tls.server_name, TEMPORAL_TLS_SERVER_NAME, or \
-                            TlsOptions::server_name)";
+                            TlsOptions::domain)";
 const CLIENT_CERT_SETTING: &str = "a client certificate and key (tls.client_cert_path and \
                                    tls.client_key_path, TEMPORAL_TLS_CLIENT_CERT_PATH and \
                                    TEMPORAL_TLS_CLIENT_KEY_PATH, or TlsOptions::client_cert and \
-                                   client_key)";
+                                   client_private_key)";
 const NO_TLS_SETTING: &str = "connect without TLS (no tls settings and no API key, `tls.disabled \
                               = true`, TEMPORAL_TLS=false, or an http:// address)";
 const TLS_SETTING: &str = "enable TLS (a [tls] section in the profile, TEMPORAL_TLS=true, an \
-                           https:// address, or ConnectOptions::with_tls)";
+                           https:// address, or ConnectOptions::tls)";
 
 /// A rustls error as what went wrong and what to change, with rustls' own text in
 /// parentheses. Never contains key material (rustls errors carry none).

@@ -41,9 +41,7 @@
 //! half (an own `Io` trait) first, as it is the cheaper one.
 
 mod body;
-mod client;
 mod conn;
-mod connect;
 mod connection;
 pub mod doctor;
 mod endpoint;
@@ -58,8 +56,6 @@ mod tls;
 mod transport;
 mod watch;
 
-pub use client::{CurrentRuntime, RuntimeClient};
-pub use connect::{connect, connect_from_env, connect_with_rpc_options};
 pub use runtime::{BoxFuture, BoxIo, ConnectError, Io, Runtime, TlsConnect};
 pub use settings::{Http2Settings, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, MAX_HEADER_LIST_SIZE};
 pub use transport::Http2Transport;

@@ -92,6 +92,14 @@ pub trait Runtime: Clock + 'static {
     /// before returning.
     fn spawn(&self, future: BoxFuture<()>);
 
+    /// Run `work`, which may block (reading config files), where it does not hold up the
+    /// runtime's tasks (tokio's or async-std's blocking pool); the future completes when
+    /// `work` has run. The default runs `work` at once, on the calling thread.
+    fn spawn_blocking(&self, work: Box<dyn FnOnce() + Send + 'static>) -> BoxFuture<()> {
+        work();
+        Box::pin(std::future::ready(()))
+    }
+
     /// Open a connection to `host:port` (`host` is a DNS name or an IP address without
     /// brackets), then, when `tls` is given, perform a TLS client handshake over it.
     ///

@@ -2,10 +2,13 @@
 
 use std::time::Duration;
 
-/// Default interval of HTTP/2 keepalive pings.
-pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
-/// Default time a keepalive ping may go unanswered before the connection is declared dead.
-pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(15);
+use crate::config::{ConnectOptions, KeepAlive};
+
+/// Default interval of HTTP/2 keepalive pings ([`KeepAlive::DEFAULT_INTERVAL`]).
+pub const KEEPALIVE_INTERVAL: Duration = KeepAlive::DEFAULT_INTERVAL;
+/// Default time a keepalive ping may go unanswered before the connection is declared dead
+/// ([`KeepAlive::DEFAULT_TIMEOUT`]).
+pub const KEEPALIVE_TIMEOUT: Duration = KeepAlive::DEFAULT_TIMEOUT;
 /// Default limit on the size of one response's header or trailer list, in bytes as HTTP/2
 /// counts them (each field's name and value plus 32): 1 MiB.
 ///
@@ -33,6 +36,19 @@ pub struct Http2Settings {
     /// The largest header or trailer list a response may carry, in bytes (advertised to the
     /// server as `SETTINGS_MAX_HEADER_LIST_SIZE`). Default [`MAX_HEADER_LIST_SIZE`].
     pub max_header_list_size: u32,
+}
+
+impl Http2Settings {
+    /// The defaults with the keep-alive of `options`
+    /// ([`ConnectOptions::keepalive`](ConnectOptions#structfield.keepalive)).
+    pub fn from_options(options: &ConnectOptions) -> Self {
+        let keepalive = options.keepalive;
+        Self {
+            keepalive_interval: keepalive.map(|k| k.interval),
+            keepalive_timeout: keepalive.map_or(KEEPALIVE_TIMEOUT, |k| k.timeout),
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for Http2Settings {

@@ -72,7 +72,7 @@ fn tls_config_from_defaults_uses_web_roots() {
     let name = super::tls::server_name(&TlsOptions::default(), "127.0.0.1").unwrap();
     assert_eq!(name.to_str(), "127.0.0.1");
     let options = TlsOptions {
-        server_name: Some("override.example".into()),
+        domain: Some("override.example".into()),
         ..TlsOptions::default()
     };
     assert_eq!(
@@ -80,7 +80,7 @@ fn tls_config_from_defaults_uses_web_roots() {
         "override.example"
     );
     let bad = TlsOptions {
-        server_name: Some("bad name!".into()),
+        domain: Some("bad name!".into()),
         ..TlsOptions::default()
     };
     assert_eq!(
@@ -103,14 +103,14 @@ fn tls_config_errors_are_readable_and_secret_free() {
     };
     check(
         TlsOptions {
-            server_ca_cert: Some(b"not a pem".to_vec()),
+            server_root_ca_cert: Some(b"not a pem".to_vec()),
             ..TlsOptions::default()
         },
         "server CA certificate: no PEM CERTIFICATE block found",
     );
     check(
         TlsOptions {
-            client_key: Some(crate::config::PrivateKey::new(b"SECRETKEY".to_vec())),
+            client_private_key: Some(crate::config::PrivateKey::new(b"SECRETKEY".to_vec())),
             ..TlsOptions::default()
         },
         "no client certificate",
@@ -127,11 +127,31 @@ fn tls_config_errors_are_readable_and_secret_free() {
             client_cert: Some(
                 b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".to_vec(),
             ),
-            client_key: Some(crate::config::PrivateKey::new(
+            client_private_key: Some(crate::config::PrivateKey::new(
                 b"-----BEGIN PRIVATE KEY-----\nSECRETKEY\n-----END PRIVATE KEY-----\n".to_vec(),
             )),
             ..TlsOptions::default()
         },
         "client key",
     );
+}
+
+#[test]
+fn keepalive_of_the_options_feeds_the_http2_settings() {
+    use std::time::Duration;
+
+    use crate::config::{ConnectOptions, KeepAlive};
+    use crate::engine::Http2Settings;
+
+    let defaults = Http2Settings::from_options(&ConnectOptions::default());
+    assert_eq!(defaults, Http2Settings::default());
+    let options = ConnectOptions::default().keepalive(KeepAlive::new(
+        Duration::from_secs(5),
+        Duration::from_secs(2),
+    ));
+    let settings = Http2Settings::from_options(&options);
+    assert_eq!(settings.keepalive_interval, Some(Duration::from_secs(5)));
+    assert_eq!(settings.keepalive_timeout, Duration::from_secs(2));
+    let settings = Http2Settings::from_options(&ConnectOptions::default().keepalive(None));
+    assert_eq!(settings.keepalive_interval, None);
 }

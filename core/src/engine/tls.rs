@@ -73,7 +73,7 @@ fn build_config(
     } else {
         builder.with_root_certificates(roots)
     };
-    let mut config = match (&options.client_cert, &options.client_key) {
+    let mut config = match (&options.client_cert, &options.client_private_key) {
         (None, None) => builder.with_no_client_auth(),
         (Some(_), None) => {
             return Err(tls_error(
@@ -104,7 +104,7 @@ fn build_config(
 
 /// The configured CA certificates, or the public web roots.
 fn root_store(options: &TlsOptions) -> Result<RootCertStore, TransportError> {
-    let Some(pem) = &options.server_ca_cert else {
+    let Some(pem) = &options.server_root_ca_cert else {
         return Ok(RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         });
@@ -161,7 +161,7 @@ pub(crate) fn server_name(
     options: &TlsOptions,
     host: &str,
 ) -> Result<ServerName<'static>, TransportError> {
-    let name = options.server_name.as_deref().unwrap_or(host);
+    let name = options.domain.as_deref().unwrap_or(host);
     ServerName::try_from(name.to_string())
         .map_err(|_| tls_error(format!("{name:?} is not a valid TLS server name")))
 }
@@ -282,7 +282,7 @@ mod tests {
         }
         // Printed at most once per process, and only when asked for.
         let options = TlsOptions {
-            client_key: Some(PrivateKey::new(b"SECRETKEY".to_vec())),
+            client_private_key: Some(PrivateKey::new(b"SECRETKEY".to_vec())),
             disable_host_verification: true,
             ..TlsOptions::default()
         };

@@ -72,7 +72,9 @@ impl std::fmt::Debug for Http2Transport {
 }
 
 impl Http2Transport {
-    /// A transport for `options.address` using `runtime`; does not connect yet.
+    /// A transport for `options.address` using `runtime`; does not connect yet. The HTTP/2
+    /// settings are the defaults with the options' keep-alive
+    /// ([`Http2Settings::from_options`]).
     ///
     /// Fails with [`TransportErrorKind::Connect`] for an unusable address and
     /// [`TransportErrorKind::Tls`] for unusable TLS settings (bad PEM, a key without a
@@ -81,10 +83,11 @@ impl Http2Transport {
         runtime: Arc<dyn Runtime>,
         options: &ConnectOptions,
     ) -> Result<Self, TransportError> {
-        Self::with_settings(runtime, options, Http2Settings::default())
+        Self::with_settings(runtime, options, Http2Settings::from_options(options))
     }
 
-    /// Like [`new`](Self::new), with non-default HTTP/2 settings.
+    /// Like [`new`](Self::new), with these HTTP/2 settings (their keep-alive wins over the
+    /// options').
     pub fn with_settings(
         runtime: Arc<dyn Runtime>,
         options: &ConnectOptions,
@@ -112,7 +115,7 @@ impl Http2Transport {
             tls: tls_options.is_some(),
             custom_ca: tls_options
                 .as_ref()
-                .is_some_and(|t| t.server_ca_cert.is_some()),
+                .is_some_and(|t| t.server_root_ca_cert.is_some()),
             client_cert: tls_options
                 .as_ref()
                 .is_some_and(|t| t.client_cert.is_some()),
@@ -125,13 +128,22 @@ impl Http2Transport {
             None => None,
         };
         let authority = endpoint.authority();
-        let uri_authority =
-            Authority::from_maybe_shared(Bytes::from(authority.clone())).map_err(|_| {
-                TransportError::new(
-                    TransportErrorKind::Connect,
-                    format!("invalid server address {:?}", options.address),
-                )
-            })?;
+        // The TLS domain, when set, is the `:authority` too, as grpc-go (so the Go SDK) does
+        // with a TLS server name: a proxy routing by name then sees the name the certificate
+        // is checked against.
+        let domain = tls_options.as_ref().and_then(|t| t.domain.clone());
+        let uri_authority = Authority::from_maybe_shared(Bytes::from(
+            domain.clone().unwrap_or_else(|| authority.clone()),
+        ))
+        .map_err(|_| {
+            TransportError::new(
+                TransportErrorKind::Connect,
+                match &domain {
+                    Some(domain) => format!("invalid TLS domain {domain:?} (TlsOptions::domain)"),
+                    None => format!("invalid server address {:?}", options.address),
+                },
+            )
+        })?;
         let scheme = if tls.is_some() {
             Scheme::HTTPS
         } else {

@@ -37,7 +37,7 @@ pub mod names {
 /// Receives what the client does: calls started and finished, long polls apart, and
 /// connections opened, closed and failed. Implement it over the metrics crate you use (the
 /// async-std adapter's `metrics` example wires it to `prometheus-client`) and hand it to
-/// the client with [`ConnectOptions::with_metrics`](crate::config::ConnectOptions::with_metrics).
+/// the client with [`ConnectOptions::metrics`](crate::config::ConnectOptions::metrics).
 ///
 /// Every method has an empty default, so an implementation picks what it needs. Methods are
 /// called on the task making the call (or, for connections, the engine's connect and

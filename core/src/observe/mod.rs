@@ -37,7 +37,7 @@
 //! namespace, long poll or not, gRPC code, latency, attempts) and connections opened, closed
 //! and failed. The core has no metrics stack of its own; [`names`] holds the metric names
 //! and labels of the official SDKs. Set a sink with
-//! [`ConnectOptions::with_metrics`](crate::config::ConnectOptions::with_metrics).
+//! [`ConnectOptions::metrics`](crate::config::ConnectOptions::metrics).
 
 mod call;
 mod metrics;

@@ -53,7 +53,7 @@
 //!         ..Default::default()
 //!     })
 //!     .respond_status(status::already_started("order-42", "run-1"));
-//! let client = mock.client(ConnectOptions::new("localhost:7233").with_namespace("shop"));
+//! let client = mock.client(ConnectOptions::new("localhost:7233").namespace("shop"));
 //!
 //! assert_eq!(block_on(place_order(&client, 42, &["apple", "pear"])).unwrap(), "run-1");
 //! assert_eq!(block_on(place_order(&client, 42, &["apple", "pear"])).unwrap(), "run-1");

@@ -70,7 +70,7 @@ impl PayloadCodec for Wrap {
 }
 
 pub(crate) fn client(mock: &MockTransport) -> Client {
-    mock.client(ConnectOptions::new("localhost:7233").with_namespace("shop"))
+    mock.client(ConnectOptions::new("localhost:7233").namespace("shop"))
         .with_payload_codec(Some(Arc::new(Wrap)))
 }
 

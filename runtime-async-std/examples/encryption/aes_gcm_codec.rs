@@ -11,7 +11,7 @@ use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use async_trait::async_trait;
 use prost::Message;
-use temporal_lite_core::payload::{Payload, PayloadCodec, PayloadError};
+use temporal_lite_async_std::payload::{Payload, PayloadCodec, PayloadError};
 
 /// The `encoding` of an encrypted payload.
 pub(crate) const ENCODING_ENCRYPTED: &str = "binary/encrypted";

@@ -21,7 +21,7 @@ mod aes_gcm_codec;
 use std::sync::Arc;
 
 use aes_gcm_codec::AesGcmCodec;
-use temporal_lite_core::client::StartWorkflowOptions;
+use temporal_lite_async_std::client::StartWorkflowOptions;
 
 fn main() {
     if let Err(error) = async_std::task::block_on(run()) {
@@ -46,9 +46,8 @@ fn key_from_env() -> Result<[u8; 32], String> {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let key = key_from_env()?;
     let task_queue = std::env::var("TASK_QUEUE").unwrap_or_else(|_| "encrypted".into());
-    let client = temporal_lite_async_std::Client::connect_from_env()
+    let client = temporal_lite_async_std::connect_from_env()
         .await?
-        .into_inner()
         .with_payload_codec(Some(Arc::new(AesGcmCodec::new("test-key-1", &key))));
     let id = format!("encrypted-echo-{}", std::process::id());
     let options = StartWorkflowOptions::new(id, task_queue).memo("note", &"secret memo");

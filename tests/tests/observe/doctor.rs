@@ -123,7 +123,7 @@ pub(crate) async fn wrong_ca(rt: Rt) {
     let front = shared_mtls_front();
     let mut options = front.connect_options();
     if let Some(tls) = options.tls.as_mut() {
-        tls.server_ca_cert = Some(shared_pki().pki.rogue_ca_pem.clone().into_bytes());
+        tls.server_root_ca_cert = Some(shared_pki().pki.rogue_ca_pem.clone().into_bytes());
     }
     let report = rt.diagnose(&options).await;
     assert_fails_at(
@@ -136,7 +136,7 @@ pub(crate) async fn wrong_ca(rt: Rt) {
 
 pub(crate) async fn no_client_certificate(rt: Rt) {
     let front = shared_mtls_front();
-    let options = ConnectOptions::new(front.address()).with_tls(front.server_tls_options());
+    let options = ConnectOptions::new(front.address()).tls(front.server_tls_options());
     let report = rt.diagnose(&options).await;
     assert_fails_at(
         &report,
@@ -154,10 +154,10 @@ pub(crate) async fn rogue_client_certificate(rt: Rt) {
     let pki = &shared_pki().pki;
     let mut tls = front.server_tls_options();
     tls.client_cert = Some(pki.rogue_client.cert_pem.clone().into_bytes());
-    tls.client_key = Some(PrivateKey::new(
+    tls.client_private_key = Some(PrivateKey::new(
         pki.rogue_client.key_pem.clone().into_bytes(),
     ));
-    let options = ConnectOptions::new(front.address()).with_tls(tls);
+    let options = ConnectOptions::new(front.address()).tls(tls);
     let report = rt.diagnose(&options).await;
     assert_fails_at(
         &report,
@@ -173,8 +173,8 @@ pub(crate) async fn rogue_client_certificate(rt: Rt) {
 pub(crate) async fn wrong_api_key(rt: Rt) {
     let front = shared_api_key_front();
     let options = ConnectOptions::new(front.address())
-        .with_tls(front.server_tls_options())
-        .with_api_key("wrong-key-SECRET");
+        .tls(front.server_tls_options())
+        .api_key("wrong-key-SECRET");
     let report = rt.diagnose(&options).await;
     assert_fails_at(
         &report,
@@ -197,7 +197,7 @@ pub(crate) async fn plaintext_to_a_tls_port(rt: Rt) {
 
 pub(crate) async fn tls_to_a_plaintext_port(rt: Rt) {
     let front = shared_mtls_front();
-    let options = ConnectOptions::new(shared_env().address()).with_tls(front.server_tls_options());
+    let options = ConnectOptions::new(shared_env().address()).tls(front.server_tls_options());
     let report = rt.diagnose(&options).await;
     assert_fails_at(
         &report,
@@ -213,7 +213,7 @@ pub(crate) async fn tls_to_a_plaintext_port(rt: Rt) {
 
 pub(crate) async fn wrong_namespace(rt: Rt) {
     let namespace = unique_id("no-such-namespace");
-    let options = ConnectOptions::new(shared_env().address()).with_namespace(namespace.clone());
+    let options = ConnectOptions::new(shared_env().address()).namespace(namespace.clone());
     let report = rt.diagnose(&options).await;
     assert_fails_at(
         &report,
@@ -299,7 +299,7 @@ fn tls_mock(
 pub(crate) async fn expired_server_certificate(rt: Rt) {
     let server = tls_mock(&shared_pki().pki.server_expired);
     let tls = shared_mtls_front().server_tls_options();
-    let options = ConnectOptions::new(server.address_string()).with_tls(tls);
+    let options = ConnectOptions::new(server.address_string()).tls(tls);
     let report = rt.diagnose(&options).await;
     assert_fails_at(
         &report,

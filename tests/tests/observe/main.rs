@@ -37,12 +37,8 @@ impl Rt {
     /// Connect as a user would (a `GetSystemInfo` check); call inside `block_on`.
     pub(crate) async fn connect(self, options: ConnectOptions) -> Result<Client, Error> {
         match self {
-            Rt::Tokio => temporal_lite_tokio::Client::connect(options)
-                .await
-                .map(temporal_lite_tokio::Client::into_inner),
-            Rt::AsyncStd => temporal_lite_async_std::Client::connect(options)
-                .await
-                .map(temporal_lite_async_std::Client::into_inner),
+            Rt::Tokio => temporal_lite_tokio::connect(options).await,
+            Rt::AsyncStd => temporal_lite_async_std::connect(options).await,
         }
     }
 

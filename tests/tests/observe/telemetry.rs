@@ -101,9 +101,7 @@ impl Recorder {
 /// A client with `metrics` for `options`.
 async fn connect_with(rt: Rt, options: ConnectOptions, metrics: &Arc<Recorder>) -> Client {
     let metrics: Arc<dyn Metrics> = metrics.clone();
-    rt.connect(options.with_metrics(metrics))
-        .await
-        .expect("connect")
+    rt.connect(options.metrics(metrics)).await.expect("connect")
 }
 
 fn proxy() -> FaultProxy {
@@ -313,7 +311,7 @@ pub(crate) async fn keepalive_timeout(rt: Rt) {
     settings.keepalive_interval = Some(Duration::from_millis(200));
     settings.keepalive_timeout = Duration::from_millis(200);
     let metrics_dyn: Arc<dyn Metrics> = metrics.clone();
-    let options = ConnectOptions::new(address.clone()).with_metrics(metrics_dyn);
+    let options = ConnectOptions::new(address.clone()).metrics(metrics_dyn);
     let client = rt
         .connect_with_settings(options, settings)
         .await
@@ -394,10 +392,10 @@ pub(crate) async fn nothing_emitted_holds_a_secret(rt: Rt) {
     // API key, a secret header, and a client key, through the API-key front.
     let mut options = shared_api_key_front()
         .connect_options()
-        .with_metadata("x-api-key", HEADER_SECRET);
+        .metadata("x-api-key", HEADER_SECRET);
     if let Some(tls) = options.tls.as_mut() {
         tls.client_cert = Some(pki.client.cert_pem.clone().into_bytes());
-        tls.client_key = Some(PrivateKey::new(pki.client.key_pem.clone().into_bytes()));
+        tls.client_private_key = Some(PrivateKey::new(pki.client.key_pem.clone().into_bytes()));
     }
     let client = connect_with(rt, options, &metrics).await;
     let (_, start) = start_options("observe-secrets");

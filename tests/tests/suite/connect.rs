@@ -37,7 +37,7 @@ pub(crate) async fn connect_reads_system_info(ctx: &Ctx) -> TestResult {
     }
     assert_eq!(ctx.calls.calls_of("CountWorkflowExecutions").len(), 1);
 
-    let options = ctx.connect_options().with_identity("suite-second-client");
+    let options = ctx.connect_options().identity("suite-second-client");
     let client = ctx.runtime.connect(options.clone()).await?;
     assert_eq!(client.namespace(), "default");
     assert_eq!(client.identity(), "suite-second-client");

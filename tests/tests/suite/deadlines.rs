@@ -84,7 +84,7 @@ pub(crate) async fn result_outlives_a_20_s_outage(ctx: &Ctx) -> TestResult {
     let proxy = proxy_to_shared(ctx)?;
     let (client, calls) = ctx
         .runtime
-        .connect_recorded(ConnectOptions::new(proxy.address()).with_identity(ctx.identity()))
+        .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
         .await?;
     let OutageRun {
         slept,
@@ -175,7 +175,7 @@ pub(crate) async fn a_3_s_deadline_into_a_blackhole(ctx: &Ctx) -> TestResult {
 pub(crate) async fn connect_timeout_into_a_silent_peer(ctx: &Ctx) -> TestResult {
     let proxy = proxy_to_shared(ctx)?;
     proxy.blackhole();
-    let options = ConnectOptions::new(proxy.address()).with_connect_timeout(Duration::from_secs(2));
+    let options = ConnectOptions::new(proxy.address()).connect_timeout(Duration::from_secs(2));
     let started = Instant::now();
     let error = ctx
         .runtime
@@ -239,7 +239,7 @@ pub(crate) async fn start_with_answers_lost_for_14_s(ctx: &Ctx) -> TestResult {
     let proxy = proxy_to_shared(ctx)?;
     let (client, _) = ctx
         .runtime
-        .connect_recorded(ConnectOptions::new(proxy.address()).with_identity(ctx.identity()))
+        .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
         .await?;
     proxy.drop_responses(
         START,
@@ -384,7 +384,7 @@ pub(crate) async fn terminate_whose_answer_is_lost(ctx: &Ctx) -> TestResult {
     let proxy = proxy_to_shared(ctx)?;
     let (client, _) = ctx
         .runtime
-        .connect_recorded(ConnectOptions::new(proxy.address()).with_identity(ctx.identity()))
+        .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
         .await?;
     let handle = client
         .start_workflow("Sleep", (60,), ctx.options("terminate-lost"))
@@ -473,7 +473,7 @@ pub(crate) async fn go_away_under_load_fails_nothing(ctx: &Ctx) -> TestResult {
     let proxy = proxy_to_shared(ctx)?;
     let (client, _) = ctx
         .runtime
-        .connect_recorded(ConnectOptions::new(proxy.address()).with_identity(ctx.identity()))
+        .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
         .await?;
     for round in 0..5 {
         let mut handles = Vec::new();

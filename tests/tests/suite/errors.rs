@@ -73,7 +73,7 @@ pub(crate) async fn not_found(ctx: &Ctx) -> TestResult {
 pub(crate) async fn namespace_not_found(ctx: &Ctx) -> TestResult {
     let client = ctx
         .runtime
-        .connect(ctx.connect_options().with_namespace("nope"))
+        .connect(ctx.connect_options().namespace("nope"))
         .await?;
     assert_eq!(client.namespace(), "nope");
     let options = StartWorkflowOptions::new(ctx.id("namespace"), &ctx.task_queue);

@@ -29,7 +29,7 @@ pub(crate) async fn result_survives_server_restart(ctx: &Ctx) -> TestResult {
     let worker = PythonWorker::try_start(&server.address(), "default", &queue)?;
     let (client, calls) = ctx
         .runtime
-        .connect_recorded(options.with_identity(ctx.identity()))
+        .connect_recorded(options.identity(ctx.identity()))
         .await?;
     let handle = client
         .start_workflow(

@@ -270,13 +270,13 @@ impl Front {
     /// Options that reach the shared environment's server through this front.
     pub(crate) fn connect_options(self, env: &TestEnv) -> ConnectOptions {
         match self {
-            Front::Plain => ConnectOptions::new(env.address()).with_namespace(env.namespace()),
+            Front::Plain => ConnectOptions::new(env.address()).namespace(env.namespace()),
             Front::Mtls => shared_mtls_front()
                 .connect_options()
-                .with_namespace(env.namespace()),
+                .namespace(env.namespace()),
             Front::ApiKey => shared_api_key_front()
                 .connect_options()
-                .with_namespace(env.namespace()),
+                .namespace(env.namespace()),
         }
     }
 
@@ -326,7 +326,7 @@ pub(crate) struct Ctx {
 impl Ctx {
     async fn new(runtime: Runtime, front: Front) -> TestResult<Ctx> {
         let env = shared_env();
-        let options = front.connect_options(env).with_identity(format!(
+        let options = front.connect_options(env).identity(format!(
             "temporal-lite-suite/{}/{}",
             runtime.name(),
             front.name()
@@ -368,7 +368,7 @@ impl Ctx {
     pub(crate) fn connect_options(&self) -> ConnectOptions {
         self.front
             .connect_options(self.env)
-            .with_identity(self.identity())
+            .identity(self.identity())
     }
 
     /// Wait without blocking the runtime.

@@ -39,7 +39,7 @@ async fn result_across(ctx: &Ctx, fault: Fault) -> TestResult {
     let proxy = FaultProxy::start(ctx.env.address().parse::<SocketAddr>()?);
     let (client, calls) = ctx
         .runtime
-        .connect_recorded(ConnectOptions::new(proxy.address()).with_identity(ctx.identity()))
+        .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
         .await?;
     let OutageRun {
         slept,
@@ -84,7 +84,7 @@ pub(crate) async fn waiters_outlive_a_server_kill_and_restart(ctx: &Ctx) -> Test
     let worker = PythonWorker::try_start(&server.address(), "default", &queue)?;
     let client = ctx
         .runtime
-        .connect(ConnectOptions::new(server.address()).with_identity(ctx.identity()))
+        .connect(ConnectOptions::new(server.address()).identity(ctx.identity()))
         .await?;
     let prefix = ctx.id("kill");
     let starts = (0..WAITERS).map(|i| {

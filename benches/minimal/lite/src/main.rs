@@ -7,7 +7,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use temporal_lite_core::client::StartWorkflowOptions;
 use temporal_lite_core::config::ConnectOptions;
-use temporal_lite_tokio::Client;
 
 #[derive(Serialize)]
 struct Arg {
@@ -25,7 +24,7 @@ fn main() {
         .expect("tokio runtime");
     let result = rt.block_on(async {
         let options = ConnectOptions::new(address);
-        let client = Client::connect(options).await.map_err(|e| e.to_string())?;
+        let client = temporal_lite_tokio::connect(options).await.map_err(|e| e.to_string())?;
         let t = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();

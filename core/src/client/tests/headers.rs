@@ -6,8 +6,8 @@ use super::*;
 fn every_call_carries_the_standard_headers() {
     let rig = rig_with(
         ConnectOptions::new("localhost:7233")
-            .with_namespace("orders-ns")
-            .with_metadata("x-team", "payments"),
+            .namespace("orders-ns")
+            .metadata("x-team", "payments"),
     );
     rig.ok("GetSystemInfo", GetSystemInfoResponse::default());
     rig.ok(START, started("run-1"));
@@ -38,7 +38,7 @@ fn every_call_carries_the_standard_headers() {
 
 #[test]
 fn api_key_is_sent_only_when_set_and_can_be_replaced_live() {
-    let rig = rig_with(ConnectOptions::new("h:1").with_api_key("first-key"));
+    let rig = rig_with(ConnectOptions::new("h:1").api_key("first-key"));
     for _ in 0..3 {
         rig.ok("GetSystemInfo", GetSystemInfoResponse::default());
     }
@@ -74,7 +74,7 @@ fn api_key_is_sent_only_when_set_and_can_be_replaced_live() {
 
 #[test]
 fn changed_settings_rebuild_the_call_metadata() {
-    let rig = rig_with(ConnectOptions::new("h:1").with_namespace("first-ns"));
+    let rig = rig_with(ConnectOptions::new("h:1").namespace("first-ns"));
     for _ in 0..3 {
         rig.ok(
             "CountWorkflowExecutions",

@@ -103,8 +103,8 @@ fn rig_with(options: ConnectOptions) -> Rig {
 fn rig() -> Rig {
     rig_with(
         ConnectOptions::new("localhost:7233")
-            .with_namespace("orders-ns")
-            .with_identity("tester@host"),
+            .namespace("orders-ns")
+            .identity("tester@host"),
     )
 }
 

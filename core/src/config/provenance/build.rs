@@ -235,7 +235,12 @@ pub(super) fn options_provenance(profile: &Provenance, options: &ConnectOptions)
     for entry in snapshot(options) {
         let only_code = matches!(
             &*entry.name,
-            "identity" | "lazy" | "connect_timeout" | "allow_plaintext_credentials" | "entropy"
+            "identity"
+                | "lazy"
+                | "connect_timeout"
+                | "keepalive"
+                | "allow_plaintext_credentials"
+                | "entropy"
         );
         if only_code {
             settings.push(Setting::new(entry.name, entry.shown, Source::Default));
@@ -302,14 +307,14 @@ pub(super) fn snapshot(options: &ConnectOptions) -> Vec<Entry> {
             bytes(&tls.client_cert, false),
             &raw(tls.client_cert.as_deref()),
         );
-        let key = tls.client_key.as_ref().map(|k| k.expose().to_vec());
+        let key = tls.client_private_key.as_ref().map(|k| k.expose().to_vec());
         push("tls.client_key", bytes(&key, true), &raw(key.as_deref()));
         push(
             "tls.server_ca_cert",
-            bytes(&tls.server_ca_cert, false),
-            &raw(tls.server_ca_cert.as_deref()),
+            bytes(&tls.server_root_ca_cert, false),
+            &raw(tls.server_root_ca_cert.as_deref()),
         );
-        let name = tls.server_name.as_deref();
+        let name = tls.domain.as_deref();
         push(
             "tls.server_name",
             name.and_then(quoted),
@@ -339,6 +344,11 @@ pub(super) fn snapshot(options: &ConnectOptions) -> Vec<Entry> {
     push("lazy", Some(lazy.clone()), lazy.as_bytes());
     let timeout = format!("{:?}", options.connect_timeout);
     push("connect_timeout", Some(timeout.clone()), timeout.as_bytes());
+    let keepalive = match options.keepalive {
+        Some(k) => format!("every {:?}, {:?} to answer", k.interval, k.timeout),
+        None => "off".to_owned(),
+    };
+    push("keepalive", Some(keepalive.clone()), keepalive.as_bytes());
     let allow = options.allow_plaintext_credentials.to_string();
     push(
         "allow_plaintext_credentials",

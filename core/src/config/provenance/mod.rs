@@ -15,7 +15,7 @@
 //!
 //! let toml = b"[profile.default]\naddress = \"temporal.example:7233\"\napi_key = \"secret\"\n";
 //! let env: EnvVars = [("TEMPORAL_NAMESPACE", "prod")].into_iter().collect();
-//! let load = LoadProfileOptions::new().with_config_source(ConfigSource::Data(toml.to_vec()));
+//! let load = LoadProfileOptions::new().config_source(ConfigSource::Data(toml.to_vec()));
 //! let loaded = load_profile_with_provenance(&load, &env, &NoFiles)?
 //!     .to_connect_options(&NoFiles)?;
 //!
@@ -181,7 +181,7 @@ impl LoadedProfile {
 
 impl LoadedOptions {
     /// The provenance of `options`, which code derived from [`options`](Self::options)
-    /// (e.g. `loaded.options.clone().with_namespace("other")`): each setting that differs
+    /// (e.g. `loaded.options.clone().namespace("other")`): each setting that differs
     /// comes from [`Source::Code`], over where it came from before.
     pub fn provenance_of(&self, options: &ConnectOptions) -> Provenance {
         self.provenance.with_changes(&self.options, options)

@@ -63,7 +63,7 @@ pub struct Setting {
     /// `config_file`, `profile`, `address`, `namespace`, `api_key`, `tls`, `tls.client_cert`,
     /// `tls.client_key`, `tls.server_ca_cert`, `tls.server_name`,
     /// `tls.disable_host_verification`, `codec.endpoint`, `codec.auth`, `grpc_meta.<header>`,
-    /// and for connect options also `identity`, `lazy`, `connect_timeout`,
+    /// and for connect options also `identity`, `lazy`, `connect_timeout`, `keepalive`,
     /// `allow_plaintext_credentials`, `entropy`.
     pub name: String,
     /// The value as it may be shown: strings quoted, secrets (the API key, codec auth,

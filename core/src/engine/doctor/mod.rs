@@ -71,7 +71,7 @@ pub async fn diagnose_loaded<R: Runtime>(runtime: Arc<R>, loaded: &LoadedOptions
 pub async fn diagnose_from_env<R: Runtime>(runtime: Arc<R>, profile: Option<&str>) -> Report {
     let mut load = LoadProfileOptions::default();
     if let Some(profile) = profile {
-        load = load.with_profile(profile);
+        load = load.profile(profile);
     }
     match load_connect_options_with_provenance(&load) {
         Ok(loaded) => diagnose_loaded(runtime, &loaded).await,

@@ -168,7 +168,7 @@ impl<R: Runtime> Doctor<'_, R> {
                     if text.contains("requires TLS") || text.contains("If it is a TLS endpoint") {
                         String::from(
                             "the server speaks TLS: turn TLS on (a [tls] section in the profile, \
-                         TEMPORAL_TLS=true, an https:// address, or ConnectOptions::with_tls)",
+                         TEMPORAL_TLS=true, an https:// address, or ConnectOptions::tls)",
                         )
                     } else {
                         format!(

@@ -21,9 +21,9 @@ const EXPIRY_WARNING_DAYS: u64 = 14;
 
 /// The settings named in fixes.
 const CA: &str = "the server CA certificate (tls.server_ca_cert_path, \
-                  TEMPORAL_TLS_SERVER_CA_CERT_PATH, or TlsOptions::server_ca_cert)";
+                  TEMPORAL_TLS_SERVER_CA_CERT_PATH, or TlsOptions::server_root_ca_cert)";
 const SERVER_NAME: &str =
-    "the server name (tls.server_name, TEMPORAL_TLS_SERVER_NAME, or TlsOptions::server_name)";
+    "the server name (tls.server_name, TEMPORAL_TLS_SERVER_NAME, or TlsOptions::domain)";
 const CLIENT_CERT: &str = "a client certificate and key (tls.client_cert_path and \
                            tls.client_key_path, TEMPORAL_TLS_CLIENT_CERT_PATH and \
                            TEMPORAL_TLS_CLIENT_KEY_PATH)";
@@ -55,7 +55,7 @@ impl<R: Runtime> Doctor<'_, R> {
                 "correct the certificate or key file the message names",
             ));
         }
-        let shown_name = tls.server_name.clone().unwrap_or(endpoint.host.clone());
+        let shown_name = tls.domain.clone().unwrap_or(endpoint.host.clone());
         let limit = self.options.connect_timeout;
         let seen = match tls_probe::probe(&*self.runtime, io, &tls, name, limit).await {
             Ok(seen) => seen,
@@ -75,10 +75,10 @@ impl<R: Runtime> Doctor<'_, R> {
         let context = ErrorContext {
             authority: self.options.address.clone(),
             tls: true,
-            custom_ca: tls.server_ca_cert.is_some(),
+            custom_ca: tls.server_root_ca_cert.is_some(),
             client_cert: tls.client_cert.is_some(),
         };
-        let roots = if tls.server_ca_cert.is_some() {
+        let roots = if tls.server_root_ca_cert.is_some() {
             format!("the configured CA ({})", self.origin("tls.server_ca_cert"))
         } else {
             String::from("the public web roots (no server CA configured)")
@@ -217,7 +217,7 @@ impl<R: Runtime> Doctor<'_, R> {
         };
         let fix = match error {
             rustls::Error::InvalidCertificate(Cert::UnknownIssuer | Cert::BadSignature) => {
-                if tls.server_ca_cert.is_some() {
+                if tls.server_root_ca_cert.is_some() {
                     format!(
                         "it does not chain to {roots}: configure the CA that issued the server's \
                          certificate as {CA}"
