@@ -5,7 +5,8 @@ use core::time::Duration;
 
 use serde_json::json;
 use temporal_lite_core::client::{
-    Client, Error, RetryConfig, RpcOptions, StartWorkflowOptions, WorkflowFailure, WorkflowOutcome,
+    Client, Error, NotFoundTarget, RetryConfig, RpcOptions, StartWorkflowOptions, WorkflowFailure,
+    WorkflowOutcome,
 };
 use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_core::grpc::{Code, Status, TransportError, TransportErrorKind};
@@ -476,8 +477,12 @@ fn not_found_namespace_not_found_and_permission_denied() {
 
     let error = block_on(handle.describe()).unwrap_err();
     assert!(
-        matches!(&error, Error::NotFound { message } if message == "workflow execution not found"),
+        matches!(&error, Error::NotFound { message, .. } if message == "workflow execution not found"),
         "{error}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "workflow `checkout-7` not found: workflow execution not found"
     );
     let error = block_on(handle.describe()).unwrap_err();
     assert!(
@@ -491,6 +496,41 @@ fn not_found_namespace_not_found_and_permission_denied() {
     );
     assert_eq!(error.code(), Some(Code::PERMISSION_DENIED));
     assert_eq!(mock.requests().len(), 3, "none of these is retried");
+}
+
+#[test]
+fn not_found_names_the_run_the_schedule_and_the_activity() {
+    let mock = MockTransport::new();
+    mock.on("DescribeWorkflowExecution")
+        .respond_status(status::not_found("gone"));
+    mock.on("DeleteSchedule")
+        .respond_status(status::not_found("gone"));
+    mock.on("RespondActivityTaskCompletedById")
+        .respond_status(status::not_found("gone"));
+    let client = mock.client(options());
+
+    let run = client.workflow_handle_with_run("checkout-7", "run-1");
+    let error = block_on(run.describe()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "workflow `checkout-7` run `run-1` not found: gone"
+    );
+    let error = block_on(client.schedule_handle("nightly").delete()).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::NotFound { target: Some(NotFoundTarget::Schedule { schedule_id }), .. }
+                if schedule_id == "nightly"
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.to_string(), "schedule `nightly` not found: gone");
+    let activity = client.async_activity_handle_by_id("checkout-7", "", "charge");
+    let error = block_on(activity.complete(())).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "activity `charge` of workflow `checkout-7` not found: gone"
+    );
 }
 
 #[test]
@@ -544,4 +584,45 @@ fn an_unscripted_call_is_a_readable_unimplemented_error() {
         "{}",
         status.message
     );
+}
+
+#[test]
+fn a_failures_causes_iterate_outermost_first_to_the_root_cause() {
+    let failure = |message: &str, cause: Option<Failure>| Failure {
+        message: message.into(),
+        cause: cause.map(Box::new),
+        ..Default::default()
+    };
+    let chain = temporal_lite_core::client::Failure::from_proto(failure(
+        "activity failed",
+        Some(failure(
+            "charge declined",
+            Some(failure("card expired", None)),
+        )),
+    ));
+    let causes: Vec<&str> = chain.causes().map(|c| c.message.as_str()).collect();
+    assert_eq!(causes, ["charge declined", "card expired"]);
+    assert_eq!(chain.root_cause().message, "card expired");
+
+    let alone = temporal_lite_core::client::Failure::from_proto(failure("alone", None));
+    assert_eq!(alone.causes().count(), 0);
+    assert_eq!(alone.root_cause().message, "alone");
+}
+
+#[test]
+fn history_events_name_their_type() {
+    use temporal_lite_core::client::{EventType, HistoryEventExt};
+    let event = |event_type: i32| HistoryEvent {
+        event_type,
+        ..Default::default()
+    };
+    assert_eq!(
+        event(EventType::WorkflowExecutionCompleted as i32).event_type_name(),
+        "WorkflowExecutionCompleted"
+    );
+    assert_eq!(
+        event(EventType::ActivityTaskScheduled as i32).event_type_name(),
+        "ActivityTaskScheduled"
+    );
+    assert_eq!(event(9999).event_type_name(), "Unknown(9999)");
 }

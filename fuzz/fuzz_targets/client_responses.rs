@@ -65,7 +65,7 @@ fn run(data: &[u8]) -> Result<()> {
         8 => format!("{:?}", block_on(handle.signal("s", ("x",)))),
         9 => format!("{:?}", block_on(handle.cancel())),
         10 => format!("{:?}", block_on(handle.terminate("why"))),
-        11 => format!("{:?}", block_on(client.list_workflows("", 10, b""))),
+        11 => format!("{:?}", block_on(client.list_workflows_page("", 10, b""))),
         _ => {
             let mut events = handle.history_events(HistoryPageOptions::default());
             let mut seen = Vec::new();

@@ -13,8 +13,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use temporal_lite_async_std::client::{Error, StartWorkflowOptions};
-use temporal_lite_async_std::proto::temporal::api::enums::v1::EventType;
+use temporal_lite_async_std::client::{Error, HistoryEventExt, StartWorkflowOptions};
 
 const TASK_QUEUE: &str = "money-transfer";
 
@@ -70,10 +69,7 @@ async fn run() -> Result<(), Error> {
 
     println!("History:");
     for event in handle.fetch_history().await? {
-        let name = EventType::try_from(event.event_type)
-            .map(|kind| kind.as_str_name())
-            .unwrap_or("UNKNOWN_EVENT");
-        println!("  {:>3} {name}", event.event_id);
+        println!("  {:>3} {}", event.event_id, event.event_type_name());
     }
     Ok(())
 }

@@ -104,7 +104,8 @@ async fn report(client: &Client) -> Result<(), Error> {
     let info = client.get_system_info().await?;
     let open = client
         .count_workflows("ExecutionStatus = 'Running'")
-        .await?;
+        .await?
+        .count;
     println!(
         "Connected to namespace `{}` (server {}): {open} running workflows",
         client.namespace(),

@@ -80,7 +80,8 @@ async fn run() -> Result<(), Error> {
     let info = client.get_system_info().await?;
     let open = client
         .count_workflows("ExecutionStatus = 'Running'")
-        .await?;
+        .await?
+        .count;
     println!(
         "Connected to namespace `{}` with a client certificate (server {}): {open} running \
          workflows",

@@ -20,8 +20,8 @@ use temporal_lite_proto::temporal::api::workflowservice::v1 as ws;
 
 use super::call::Call;
 use super::codec::Slots;
-use super::types::to_proto_duration;
-use super::{Client, Error};
+use super::proto_time::to_proto_duration;
+use super::{CallFuture, Client, Error, MakeCall};
 use crate::payload::{Payload, PayloadError, ToPayloads, ToValue, Value};
 
 /// Which activity a handle reports for.
@@ -175,208 +175,152 @@ impl Client {
     }
 }
 
+/// Send the request of `$method` (by task token) or of `$method` + `ById` (by workflow and
+/// activity id), as the handle's target says, with the fields in braces; `$answer` reads
+/// what is needed from either response.
+macro_rules! send_to_target {
+    (
+        $handle:expr, $options:expr, $kind:ident($method:literal),
+        $request:ident / $request_by_id:ident -> $response:ident / $response_by_id:ident,
+        { $($field:ident: $value:expr),* $(,)? },
+        |$answer:ident| $read:expr
+    ) => {{
+        let handle = $handle;
+        let client = &handle.client;
+        let (namespace, identity) = (String::from(client.namespace()), handle.identity());
+        match &handle.target {
+            Target::Token(token) => {
+                let request = ws::$request {
+                    task_token: token.clone(),
+                    identity,
+                    namespace,
+                    $($field: $value,)*
+                    ..Default::default()
+                };
+                let $answer: ws::$response = client
+                    .call_with(Call::$kind($method), &request, $options)
+                    .await?;
+                $read
+            }
+            Target::Id {
+                workflow_id,
+                run_id,
+                activity_id,
+            } => {
+                let request = ws::$request_by_id {
+                    namespace,
+                    workflow_id: workflow_id.clone(),
+                    run_id: run_id.clone(),
+                    activity_id: activity_id.clone(),
+                    identity,
+                    $($field: $value,)*
+                    ..Default::default()
+                };
+                let call = Call::$kind(concat!($method, "ById"))
+                    .workflow(workflow_id)
+                    .run(Some(run_id))
+                    .activity(activity_id);
+                let $answer: ws::$response_by_id =
+                    client.call_with(call, &request, $options).await?;
+                $read
+            }
+        }
+    }};
+}
+
 impl AsyncActivityHandle {
     /// Record a heartbeat with `details` (readable by the next attempt and in
     /// `describe`), which also keeps a heartbeat timeout from firing. The answer says
     /// whether the workflow asked to cancel the activity.
-    pub async fn heartbeat(&self, details: impl ToPayloads) -> Result<ActivityHeartbeat, Error> {
-        let details = self.convert(&details, "heartbeat details")?;
-        let details = self.encode(details).await?;
-        let client = &self.client;
-        let (namespace, identity) = (String::from(client.namespace()), self.identity());
-        let answer = match &self.target {
-            Target::Token(token) => {
-                let request = ws::RecordActivityTaskHeartbeatRequest {
-                    task_token: token.clone(),
-                    details,
-                    identity,
-                    namespace,
-                    ..Default::default()
-                };
-                let r: ws::RecordActivityTaskHeartbeatResponse = client
-                    .call(Call::repeatable("RecordActivityTaskHeartbeat"), &request)
-                    .await?;
-                (r.cancel_requested, r.activity_paused, r.activity_reset)
-            }
-            Target::Id {
-                workflow_id,
-                run_id,
-                activity_id,
-            } => {
-                let request = ws::RecordActivityTaskHeartbeatByIdRequest {
-                    namespace,
-                    workflow_id: workflow_id.clone(),
-                    run_id: run_id.clone(),
-                    activity_id: activity_id.clone(),
-                    details,
-                    identity,
-                    ..Default::default()
-                };
-                let r: ws::RecordActivityTaskHeartbeatByIdResponse = client
-                    .call(
-                        Call::repeatable("RecordActivityTaskHeartbeatById"),
-                        &request,
-                    )
-                    .await?;
-                (r.cancel_requested, r.activity_paused, r.activity_reset)
-            }
-        };
-        Ok(ActivityHeartbeat {
-            cancel_requested: answer.0,
-            paused: answer.1,
-            reset: answer.2,
+    pub fn heartbeat<'a>(
+        &'a self,
+        details: impl ToPayloads + Send + 'a,
+    ) -> CallFuture<impl MakeCall<Output = ActivityHeartbeat> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let details = self.convert(&details, "heartbeat details")?;
+            let details = self.encode(details).await?;
+            Ok(send_to_target!(
+                self, &call_options, repeatable("RecordActivityTaskHeartbeat"),
+                RecordActivityTaskHeartbeatRequest / RecordActivityTaskHeartbeatByIdRequest
+                    -> RecordActivityTaskHeartbeatResponse / RecordActivityTaskHeartbeatByIdResponse,
+                { details: details },
+                |r| ActivityHeartbeat {
+                    cancel_requested: r.cancel_requested,
+                    paused: r.activity_paused,
+                    reset: r.activity_reset,
+                }
+            ))
         })
     }
 
     /// Complete the activity with `result` (`()` for none, `(x,)` for one value).
-    pub async fn complete(&self, result: impl ToPayloads) -> Result<(), Error> {
-        let result = self.convert(&result, "activity result")?;
-        let result = self.encode(result).await?;
-        let client = &self.client;
-        let (namespace, identity) = (String::from(client.namespace()), self.identity());
-        match &self.target {
-            Target::Token(token) => {
-                let request = ws::RespondActivityTaskCompletedRequest {
-                    task_token: token.clone(),
-                    result,
-                    identity,
-                    namespace,
-                    ..Default::default()
-                };
-                let _: ws::RespondActivityTaskCompletedResponse = client
-                    .call(
-                        Call::non_idempotent("RespondActivityTaskCompleted"),
-                        &request,
-                    )
-                    .await?;
-            }
-            Target::Id {
-                workflow_id,
-                run_id,
-                activity_id,
-            } => {
-                let request = ws::RespondActivityTaskCompletedByIdRequest {
-                    namespace,
-                    workflow_id: workflow_id.clone(),
-                    run_id: run_id.clone(),
-                    activity_id: activity_id.clone(),
-                    result,
-                    identity,
-                    ..Default::default()
-                };
-                let _: ws::RespondActivityTaskCompletedByIdResponse = client
-                    .call(
-                        Call::non_idempotent("RespondActivityTaskCompletedById"),
-                        &request,
-                    )
-                    .await?;
-            }
-        }
-        Ok(())
+    pub fn complete<'a>(
+        &'a self,
+        result: impl ToPayloads + Send + 'a,
+    ) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let result = self.convert(&result, "activity result")?;
+            let result = self.encode(result).await?;
+            send_to_target!(
+                self, &call_options, non_idempotent("RespondActivityTaskCompleted"),
+                RespondActivityTaskCompletedRequest / RespondActivityTaskCompletedByIdRequest
+                    -> RespondActivityTaskCompletedResponse / RespondActivityTaskCompletedByIdResponse,
+                { result: result },
+                |_answer| ()
+            );
+            Ok(())
+        })
     }
 
     /// Fail this attempt of the activity with `failure`; the server retries it as its retry
     /// policy says. `last_heartbeat_details` (`()` for none) are kept for the next attempt.
-    pub async fn fail(
-        &self,
+    pub fn fail<'a>(
+        &'a self,
         failure: ApplicationFailure,
-        last_heartbeat_details: impl ToPayloads,
-    ) -> Result<(), Error> {
-        let client = &self.client;
-        let mut failure = failure.to_proto(client)?;
-        let mut slots = Slots::new();
-        slots.failure(Some(&mut failure));
-        client.encode_slots(slots).await?;
-        let details = self.convert(&last_heartbeat_details, "last heartbeat details")?;
-        let details = self.encode(details).await?;
-        let (namespace, identity) = (String::from(client.namespace()), self.identity());
-        match &self.target {
-            Target::Token(token) => {
-                let request = ws::RespondActivityTaskFailedRequest {
-                    task_token: token.clone(),
-                    failure: Some(failure),
-                    identity,
-                    namespace,
-                    last_heartbeat_details: details,
-                    ..Default::default()
-                };
-                let _: ws::RespondActivityTaskFailedResponse = client
-                    .call(Call::non_idempotent("RespondActivityTaskFailed"), &request)
-                    .await?;
-            }
-            Target::Id {
-                workflow_id,
-                run_id,
-                activity_id,
-            } => {
-                let request = ws::RespondActivityTaskFailedByIdRequest {
-                    namespace,
-                    workflow_id: workflow_id.clone(),
-                    run_id: run_id.clone(),
-                    activity_id: activity_id.clone(),
-                    failure: Some(failure),
-                    identity,
-                    last_heartbeat_details: details,
-                    ..Default::default()
-                };
-                let _: ws::RespondActivityTaskFailedByIdResponse = client
-                    .call(
-                        Call::non_idempotent("RespondActivityTaskFailedById"),
-                        &request,
-                    )
-                    .await?;
-            }
-        }
-        Ok(())
+        last_heartbeat_details: impl ToPayloads + Send + 'a,
+    ) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let client = &self.client;
+            let mut failure = failure.to_proto(client)?;
+            let mut slots = Slots::new();
+            slots.failure(Some(&mut failure));
+            client.encode_slots(slots).await?;
+            let details = self.convert(&last_heartbeat_details, "last heartbeat details")?;
+            let details = self.encode(details).await?;
+            send_to_target!(
+                self, &call_options, non_idempotent("RespondActivityTaskFailed"),
+                RespondActivityTaskFailedRequest / RespondActivityTaskFailedByIdRequest
+                    -> RespondActivityTaskFailedResponse / RespondActivityTaskFailedByIdResponse,
+                { failure: Some(failure), last_heartbeat_details: details },
+                |_answer| ()
+            );
+            Ok(())
+        })
     }
 
     /// Report that the activity stopped because cancellation was requested, with `details`
     /// (`()` for none). Only valid after a heartbeat reported
     /// [`cancel_requested`](ActivityHeartbeat::cancel_requested).
-    pub async fn report_cancellation(&self, details: impl ToPayloads) -> Result<(), Error> {
-        let details = self.convert(&details, "cancellation details")?;
-        let details = self.encode(details).await?;
-        let client = &self.client;
-        let (namespace, identity) = (String::from(client.namespace()), self.identity());
-        match &self.target {
-            Target::Token(token) => {
-                let request = ws::RespondActivityTaskCanceledRequest {
-                    task_token: token.clone(),
-                    details,
-                    identity,
-                    namespace,
-                    ..Default::default()
-                };
-                let _: ws::RespondActivityTaskCanceledResponse = client
-                    .call(
-                        Call::non_idempotent("RespondActivityTaskCanceled"),
-                        &request,
-                    )
-                    .await?;
-            }
-            Target::Id {
-                workflow_id,
-                run_id,
-                activity_id,
-            } => {
-                let request = ws::RespondActivityTaskCanceledByIdRequest {
-                    namespace,
-                    workflow_id: workflow_id.clone(),
-                    run_id: run_id.clone(),
-                    activity_id: activity_id.clone(),
-                    details,
-                    identity,
-                    ..Default::default()
-                };
-                let _: ws::RespondActivityTaskCanceledByIdResponse = client
-                    .call(
-                        Call::non_idempotent("RespondActivityTaskCanceledById"),
-                        &request,
-                    )
-                    .await?;
-            }
-        }
-        Ok(())
+    pub fn report_cancellation<'a>(
+        &'a self,
+        details: impl ToPayloads + Send + 'a,
+    ) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let details = self.convert(&details, "cancellation details")?;
+            let details = self.encode(details).await?;
+            send_to_target!(
+                self, &call_options, non_idempotent("RespondActivityTaskCanceled"),
+                RespondActivityTaskCanceledRequest / RespondActivityTaskCanceledByIdRequest
+                    -> RespondActivityTaskCanceledResponse / RespondActivityTaskCanceledByIdResponse,
+                { details: details },
+                |_answer| ()
+            );
+            Ok(())
+        })
     }
 
     fn identity(&self) -> String {

@@ -1,5 +1,5 @@
 //! How a call site declares a gRPC call: [`Call`] says what the call is (which method,
-//! whether the server holds it as a long poll, whether it may be repeated), [`CallOptions`]
+//! whether the server holds it as a long poll, whether it may be repeated), [`CallOptions`](super::CallOptions)
 //! what this one call asks for (a deadline, extra metadata).
 //!
 //! Every call to the WorkflowService goes through [`Client::call`](super::Client::call)
@@ -25,8 +25,7 @@
 
 use core::time::Duration;
 
-use super::rpc::Service;
-use crate::grpc::Metadata;
+use crate::grpc::Service;
 
 /// What a call is, as its call site declares it. See the [module docs](self).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,8 +40,14 @@ pub(crate) struct Call<'a> {
     pub(crate) repeat: Repeat<'a>,
     /// Whether the call carries the `temporal-namespace` header.
     pub(crate) namespaced: bool,
-    /// The workflow the call is about, if one (for its tracing span).
+    /// The workflow the call is about, if one (for its tracing span and a not-found error).
     pub(crate) workflow_id: Option<&'a str>,
+    /// The run of that workflow the call names, if one (for a not-found error).
+    pub(crate) run_id: Option<&'a str>,
+    /// The activity the call is about, if named by id (for a not-found error).
+    pub(crate) activity_id: Option<&'a str>,
+    /// The schedule the call is about, if one (for a not-found error).
+    pub(crate) schedule_id: Option<&'a str>,
 }
 
 /// How long the server may hold a call.
@@ -83,6 +88,9 @@ impl<'a> Call<'a> {
             repeat,
             namespaced: true,
             workflow_id: None,
+            run_id: None,
+            activity_id: None,
+            schedule_id: None,
         }
     }
 
@@ -135,6 +143,24 @@ impl<'a> Call<'a> {
         self
     }
 
+    /// The same call, about run `run_id` of its workflow (`None` or empty: the latest).
+    pub(crate) const fn run(mut self, run_id: Option<&'a str>) -> Self {
+        self.run_id = run_id;
+        self
+    }
+
+    /// The same call, about activity `activity_id` of its workflow.
+    pub(crate) const fn activity(mut self, activity_id: &'a str) -> Self {
+        self.activity_id = Some(activity_id);
+        self
+    }
+
+    /// The same call, about schedule `schedule_id`.
+    pub(crate) const fn schedule(mut self, schedule_id: &'a str) -> Self {
+        self.schedule_id = Some(schedule_id);
+        self
+    }
+
     /// The same call, held by the server like a long poll (see [`Wait::LongPoll`]): e.g.
     /// `Call::idempotent("UpdateWorkflowExecution", &update_id).held()`, which waits for the
     /// update's stage with no deadline of its own and is repeated with the same id.
@@ -142,27 +168,6 @@ impl<'a> Call<'a> {
         self.wait = Wait::LongPoll;
         self
     }
-}
-
-/// What one call asks for beyond the client's [`RpcOptions`](super::RpcOptions).
-///
-/// Not public yet: the per-call options API will build one of these.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct CallOptions {
-    /// This call's deadline, counted from its start: replaces
-    /// [`RpcOptions::timeout`](super::RpcOptions::timeout) for a normal call, and bounds a
-    /// long poll (which otherwise has no deadline).
-    pub(crate) timeout: Option<Duration>,
-    /// Metadata sent with this call only, after the client's.
-    pub(crate) metadata: Metadata,
-}
-
-impl CallOptions {
-    /// The options of a call that asks for nothing special.
-    pub(crate) const NONE: &'static CallOptions = &CallOptions {
-        timeout: None,
-        metadata: Metadata::new(),
-    };
 }
 
 /// When a call must be over: a time on the client's clock, or never.
@@ -178,12 +183,5 @@ impl Deadline {
     /// The time left at `now`; `None` without a deadline.
     pub(crate) fn remaining(&self, now: Duration) -> Option<Duration> {
         self.at.map(|at| at.saturating_sub(now))
-    }
-}
-
-impl super::WorkflowHandle {
-    /// `call`, declared as about this handle's workflow (shown in its tracing span).
-    pub(super) fn on<'a>(&'a self, call: Call<'a>) -> Call<'a> {
-        call.workflow(self.workflow_id())
     }
 }

@@ -7,7 +7,8 @@ use temporal_lite_proto::google::rpc::Status as RpcStatus;
 use temporal_lite_proto::temporal::api::errordetails::v1 as details;
 
 use super::failure::{Failure, WorkflowError};
-use super::types::WorkflowStatus;
+use super::not_found::NotFoundTarget;
+use super::status::WorkflowStatus;
 use crate::config::ConfigError;
 use crate::grpc::{Code, Status, TransportError, TransportErrorKind};
 use crate::payload::PayloadError;
@@ -37,6 +38,10 @@ pub enum Error {
     NotFound {
         /// The server's message.
         message: String,
+        /// What the call was looking for, when the client knows (every call of a
+        /// [`WorkflowHandle`](super::WorkflowHandle) or
+        /// [`ScheduleHandle`](super::ScheduleHandle) does).
+        target: Option<NotFoundTarget>,
     },
     /// The namespace does not exist on this server.
     NamespaceNotFound {
@@ -163,7 +168,10 @@ impl Error {
         }
         let message = status.message.clone();
         match status.code {
-            Code::NOT_FOUND => Error::NotFound { message },
+            Code::NOT_FOUND => Error::NotFound {
+                message,
+                target: None,
+            },
             Code::PERMISSION_DENIED => Error::PermissionDenied { message },
             Code::UNAUTHENTICATED => Error::Unauthenticated { message },
             Code::DEADLINE_EXCEEDED => Error::DeadlineExceeded {
@@ -199,7 +207,10 @@ impl Error {
                     namespace: failure.namespace,
                 }
             }
-            "temporal.api.errordetails.v1.NotFoundFailure" => Error::NotFound { message },
+            "temporal.api.errordetails.v1.NotFoundFailure" => Error::NotFound {
+                message,
+                target: None,
+            },
             "temporal.api.errordetails.v1.PermissionDeniedFailure" => {
                 let failure = details::PermissionDeniedFailure::decode(value).ok()?;
                 let message = if failure.reason.is_empty() || message.contains(&failure.reason) {
@@ -223,6 +234,21 @@ impl Error {
 
     /// Fill in the workflow id of a [`Error::WorkflowAlreadyStarted`] (the server's details
     /// do not carry it).
+    /// This error, naming the `target` of the call if it is a not-found error that does
+    /// not say.
+    pub(crate) fn about(self, target: impl FnOnce() -> Option<NotFoundTarget>) -> Self {
+        match self {
+            Error::NotFound {
+                message,
+                target: None,
+            } => Error::NotFound {
+                message,
+                target: target(),
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn with_workflow_id(self, id: &str) -> Self {
         match self {
             Error::WorkflowAlreadyStarted {
@@ -252,7 +278,14 @@ impl fmt::Display for Error {
                 f,
                 "schedule `{schedule_id}` already exists; use another id, or update or delete                  the existing schedule"
             ),
-            Error::NotFound { message } => write!(f, "not found: {message}"),
+            Error::NotFound {
+                message,
+                target: Some(target),
+            } => write!(f, "{target} not found: {message}"),
+            Error::NotFound {
+                message,
+                target: None,
+            } => write!(f, "not found: {message}"),
             Error::NamespaceNotFound { namespace } => write!(
                 f,
                 "namespace `{namespace}` not found; check the namespace the client is \

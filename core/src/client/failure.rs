@@ -7,7 +7,9 @@ use core::time::Duration;
 use temporal_lite_proto::temporal::api::failure::v1 as proto;
 use temporal_lite_proto::temporal::api::failure::v1::failure::FailureInfo;
 
-use super::types::{from_proto_duration, RetryState, TimeoutType, WorkflowExecutionRef};
+use super::execution::WorkflowExecutionRef;
+use super::proto_time::from_proto_duration;
+use super::status::{RetryState, TimeoutType};
 use crate::payload::{payload_encoding, Payload, ENCODING_JSON_PLAIN};
 
 /// A failure as Temporal records it: a message, a stack trace, what kind of failure it was,
@@ -189,6 +191,21 @@ impl Failure {
         core::iter::successors(Some(self), |f| f.cause.as_deref())
     }
 
+    /// The causes of this failure, outermost first (this failure itself is not one).
+    ///
+    /// ```
+    /// # use temporal_lite_core::client::Failure;
+    /// # fn show(failure: &Failure) {
+    /// for cause in failure.causes() {
+    ///     println!("caused by: {}", cause.message);
+    /// }
+    /// println!("root cause: {}", failure.root_cause().message);
+    /// # }
+    /// ```
+    pub fn causes(&self) -> impl Iterator<Item = &Failure> {
+        self.chain().skip(1)
+    }
+
     /// The innermost cause (this failure if it has none).
     pub fn root_cause(&self) -> &Failure {
         self.chain().last().unwrap_or(self)
@@ -270,6 +287,17 @@ pub enum WorkflowFailure {
         /// Whether the server will retry the workflow.
         retry_state: RetryState,
     },
+}
+
+impl WorkflowFailure {
+    /// The failure of a workflow that failed (with its causes: see [`Failure::causes`]),
+    /// `None` for the other ways a workflow ends.
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            WorkflowFailure::Failed { failure, .. } => Some(failure),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for WorkflowFailure {

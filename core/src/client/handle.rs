@@ -1,10 +1,8 @@
-use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use temporal_lite_proto::temporal::api::common::v1::{Payloads, WorkflowExecution};
 use temporal_lite_proto::temporal::api::enums::v1::HistoryEventFilterType;
-use temporal_lite_proto::temporal::api::history::v1::history_event::Attributes;
 use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
 use temporal_lite_proto::temporal::api::query::v1::WorkflowQuery;
 use temporal_lite_proto::temporal::api::workflowservice::v1::{
@@ -16,15 +14,14 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
     TerminateWorkflowExecutionResponse,
 };
 
-use super::call::{Call, CallOptions, Deadline, Wait};
+use super::call::{Call, Deadline, Wait};
 use super::codec::Slots;
-use super::failure::{Failure, WorkflowError, WorkflowFailure, WorkflowOutcome};
-use super::history::{
-    HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions, LongPollPacer,
-};
-use super::options::QueryOptions;
-use super::types::{RetryState, WorkflowDescription, WorkflowStatus};
-use super::{Client, Error};
+use super::description::WorkflowDescription;
+use super::history::{HistoryEventFilter, HistoryPage, HistoryPageOptions, LongPollPacer};
+use super::query_options::QueryOptions;
+use super::status::WorkflowStatus;
+use super::{CallFuture, CallOptions, Client, Error, MakeCall};
+use crate::grpc::Metadata;
 use crate::payload::{decode_first, FromValue, ToPayloads};
 
 /// A handle to a workflow execution: its id, and optionally a run id.
@@ -41,10 +38,10 @@ use crate::payload::{decode_first, FromValue, ToPayloads};
 /// terminate within that chain.
 #[derive(Clone, Debug)]
 pub struct WorkflowHandle {
-    client: Client,
-    workflow_id: String,
-    run_id: Option<String>,
-    result_run_id: Option<String>,
+    pub(super) client: Client,
+    pub(super) workflow_id: String,
+    pub(super) run_id: Option<String>,
+    pub(super) result_run_id: Option<String>,
     first_execution_run_id: Option<String>,
 }
 
@@ -133,7 +130,7 @@ impl WorkflowHandle {
         &self.client
     }
 
-    fn execution(&self, run_id: Option<&str>) -> WorkflowExecution {
+    pub(super) fn execution(&self, run_id: Option<&str>) -> WorkflowExecution {
         WorkflowExecution {
             workflow_id: self.workflow_id.clone(),
             run_id: String::from(run_id.unwrap_or_default()),
@@ -145,21 +142,28 @@ impl WorkflowHandle {
     }
 
     /// Describe the execution: status, type, times, pending activities, memo, ...
-    pub async fn describe(&self) -> Result<WorkflowDescription, Error> {
-        let request = DescribeWorkflowExecutionRequest {
-            namespace: self.namespace(),
-            execution: Some(self.execution(self.run_id.as_deref())),
-        };
-        let mut response: DescribeWorkflowExecutionResponse = self
-            .client
-            .call(self.on(Call::read("DescribeWorkflowExecution")), &request)
-            .await?;
-        let mut slots = Slots::new();
-        slots.description(&mut response);
-        self.client.decode_slots(slots).await?;
-        let mut description = WorkflowDescription::from(response);
-        description.decode_user_metadata(self.client.converter())?;
-        Ok(description)
+    pub fn describe(&self) -> CallFuture<impl MakeCall<Output = WorkflowDescription> + '_> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let request = DescribeWorkflowExecutionRequest {
+                namespace: self.namespace(),
+                execution: Some(self.execution(self.run_id.as_deref())),
+            };
+            let mut response: DescribeWorkflowExecutionResponse = self
+                .client
+                .call_with(
+                    self.on(Call::read("DescribeWorkflowExecution")),
+                    &request,
+                    &call_options,
+                )
+                .await?;
+            let mut slots = Slots::new();
+            slots.description(&mut response);
+            self.client.decode_slots(slots).await?;
+            let mut description = WorkflowDescription::from(response);
+            description.decode_user_metadata(self.client.converter())?;
+            Ok(description)
+        })
     }
 
     /// Fetch one page of the history of [`run_id`](Self::run_id) (latest run when `None`).
@@ -168,13 +172,21 @@ impl WorkflowHandle {
     /// server's long-poll interval passes (each poll bounded by
     /// [`long_poll_timeout`](super::RpcOptions::long_poll_timeout)), through transient
     /// failures and outages, with no deadline of its own.
-    pub async fn fetch_history_page(
-        &self,
-        options: &HistoryPageOptions,
-    ) -> Result<HistoryPage, Error> {
-        let deadline = self.client.deadline(page_wait(options), CallOptions::NONE);
-        self.fetch_page(self.run_id.as_deref(), options, deadline)
+    pub fn fetch_history_page<'a>(
+        &'a self,
+        options: &'a HistoryPageOptions,
+    ) -> CallFuture<impl MakeCall<Output = HistoryPage> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let deadline = self.client.deadline(page_wait(options), &call_options);
+            self.fetch_page(
+                self.run_id.as_deref(),
+                options,
+                deadline,
+                &call_options.metadata,
+            )
             .await
+        })
     }
 
     async fn fetch_page(
@@ -182,6 +194,7 @@ impl WorkflowHandle {
         run_id: Option<&str>,
         options: &HistoryPageOptions,
         deadline: Deadline,
+        extra: &Metadata,
     ) -> Result<HistoryPage, Error> {
         let filter = match options.event_filter {
             HistoryEventFilter::AllEvents => HistoryEventFilterType::AllEvent,
@@ -200,10 +213,11 @@ impl WorkflowHandle {
             Wait::LongPoll => Call::long_poll("GetWorkflowExecutionHistory"),
             Wait::Normal => Call::read("GetWorkflowExecutionHistory"),
         }
-        .workflow(&self.workflow_id);
+        .workflow(&self.workflow_id)
+        .run(run_id);
         let response: GetWorkflowExecutionHistoryResponse = self
             .client
-            .call_until(call, &request, deadline, &CallOptions::NONE.metadata)
+            .call_until(call, &request, deadline, extra)
             .await?;
         Ok(HistoryPage {
             events: response.history.map(|h| h.events).unwrap_or_default(),
@@ -222,15 +236,16 @@ impl WorkflowHandle {
         options: &HistoryPageOptions,
         pacer: &mut LongPollPacer,
         deadline: Option<Deadline>,
+        extra: &Metadata,
     ) -> Result<HistoryPage, Error> {
         let deadline =
             deadline.unwrap_or_else(|| self.client.deadline(page_wait(options), CallOptions::NONE));
         if !options.wait_new_event {
-            return self.fetch_page(run_id, options, deadline).await;
+            return self.fetch_page(run_id, options, deadline, extra).await;
         }
         let clock = &self.client.shared.clock;
         let started = clock.now();
-        let page = self.fetch_page(run_id, options, deadline).await?;
+        let page = self.fetch_page(run_id, options, deadline, extra).await?;
         let now = clock.now();
         let mut wait = pacer.after_page(&page, now.saturating_sub(started));
         if let Some(remaining) = deadline.remaining(now) {
@@ -242,216 +257,57 @@ impl WorkflowHandle {
         Ok(page)
     }
 
-    /// The history of [`run_id`](Self::run_id) as a stream of events, fetched page by page
-    /// starting at `options.next_page_token`.
-    pub fn history_events(&self, options: HistoryPageOptions) -> HistoryEvents {
-        HistoryEvents::new(self.clone(), options)
-    }
-
     /// Every event of the history of [`run_id`](Self::run_id) as it is now.
-    pub async fn fetch_history(&self) -> Result<Vec<HistoryEvent>, Error> {
-        let mut options = HistoryPageOptions::default();
-        let mut events = Vec::new();
-        loop {
-            let page = self.fetch_history_page(&options).await?;
-            events.extend(page.events);
-            if page.next_page_token.is_empty() {
-                return Ok(events);
-            }
-            options.next_page_token = page.next_page_token;
-        }
-    }
-
-    /// Wait for the workflow to close and return how it ended, without decoding the result.
-    ///
-    /// Starts at [`result_run_id`](Self::result_run_id) (the latest run when `None`) and
-    /// follows the chain: a run that continued as new, or that completed / failed / timed out
-    /// with a next run scheduled (cron, retry policy), is followed to its next run. Canceled
-    /// and terminated are final.
-    ///
-    /// It waits as long as it takes: there is no deadline, and transient failures
-    /// (connections refused or reset, `UNAVAILABLE`, GOAWAY, a poll that got no answer
-    /// within [`long_poll_timeout`](super::RpcOptions::long_poll_timeout)) are retried with
-    /// backoff (capped at [`RetryConfig::max_interval`](super::RetryConfig::max_interval)),
-    /// so it outlives a server restart, a rolling deploy or a network partition. To bound
-    /// the wait, drop the future (e.g. with your runtime's timeout): nothing is lost.
-    ///
-    /// Long polls that the server answers at once with nothing new (as it does when
-    /// [`long_poll_timeout`](super::RpcOptions::long_poll_timeout) is about a second or
-    /// less) are spaced out: 100 ms, doubling up to 1 s.
-    pub async fn outcome(&self) -> Result<WorkflowOutcome, Error> {
-        self.outcome_following(true).await
-    }
-
-    /// Like [`outcome`](Self::outcome); with `follow_runs` false, stops at the first run that
-    /// closes, whatever comes next (a continue-as-new is then
-    /// [`WorkflowOutcome::ContinuedAsNew`]).
-    pub async fn outcome_following(&self, follow_runs: bool) -> Result<WorkflowOutcome, Error> {
-        self.outcome_with(follow_runs, CallOptions::NONE).await
-    }
-
-    /// Like [`outcome_following`](Self::outcome_following), within the deadline of
-    /// `call_options` (which then bounds the whole wait, every poll included).
-    pub(crate) async fn outcome_with(
-        &self,
-        follow_runs: bool,
-        call_options: &CallOptions,
-    ) -> Result<WorkflowOutcome, Error> {
-        let deadline = self.client.deadline(Wait::LongPoll, call_options);
-        let mut run_id = self.result_run_id.clone().or_else(|| self.run_id.clone());
-        let mut pacer = LongPollPacer::default();
-        'runs: loop {
-            let mut options = HistoryPageOptions {
-                wait_new_event: true,
-                event_filter: HistoryEventFilter::CloseEvent,
-                skip_archival: true,
-                ..HistoryPageOptions::default()
-            };
+    pub fn fetch_history(&self) -> CallFuture<impl MakeCall<Output = Vec<HistoryEvent>> + '_> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let mut options = HistoryPageOptions::default();
+            let mut events = Vec::new();
             loop {
                 let page = self
-                    .fetch_page_paced(run_id.as_deref(), &options, &mut pacer, Some(deadline))
+                    .fetch_history_page(&options)
+                    .options(call_options.clone())
                     .await?;
-                let Some(event) = page.events.into_iter().last() else {
-                    if page.next_page_token.is_empty() {
-                        return Err(Error::protocol(alloc::format!(
-                            "history of workflow `{}` ended without a close event",
-                            self.workflow_id
-                        )));
-                    }
-                    // The long poll expired with nothing new (the pacer has waited if it
-                    // came back too soon): ask again.
-                    crate::observe::history_repoll(&self.workflow_id);
-                    options.next_page_token = page.next_page_token;
-                    continue;
-                };
-                let closed_run = run_id.clone().unwrap_or_default();
-                let mut event = event;
-                let mut slots = Slots::new();
-                slots.close_event(&mut event);
-                self.client.decode_slots(slots).await?;
-                let (outcome, next_run) = self.close_event_outcome(event, closed_run)?;
-                match next_run {
-                    Some(next) if follow_runs && !next.is_empty() => {
-                        run_id = Some(next);
-                        continue 'runs;
-                    }
-                    _ => return Ok(outcome),
+                events.extend(page.events);
+                if page.next_page_token.is_empty() {
+                    return Ok(events);
                 }
-            }
-        }
-    }
-
-    /// Interpret a close event: the outcome, and the next run it points to (if any).
-    fn close_event_outcome(
-        &self,
-        event: HistoryEvent,
-        run_id: String,
-    ) -> Result<(WorkflowOutcome, Option<String>), Error> {
-        let not_completed = |failure| {
-            WorkflowOutcome::NotCompleted(WorkflowError {
-                workflow_id: self.workflow_id.clone(),
-                run_id: run_id.clone(),
-                failure,
-            })
-        };
-        let payloads = |p: Option<Payloads>| p.map(|p| p.payloads).unwrap_or_default();
-        Ok(match event.attributes {
-            Some(Attributes::WorkflowExecutionCompletedEventAttributes(a)) => (
-                WorkflowOutcome::Completed {
-                    run_id: run_id.clone(),
-                    result: payloads(a.result),
-                },
-                Some(a.new_execution_run_id),
-            ),
-            Some(Attributes::WorkflowExecutionFailedEventAttributes(a)) => (
-                not_completed(WorkflowFailure::Failed {
-                    failure: a
-                        .failure
-                        .map(Failure::from_proto)
-                        .unwrap_or_else(|| Failure::from_proto(Default::default())),
-                    retry_state: RetryState::from_i32(a.retry_state),
-                }),
-                Some(a.new_execution_run_id),
-            ),
-            Some(Attributes::WorkflowExecutionTimedOutEventAttributes(a)) => (
-                not_completed(WorkflowFailure::TimedOut {
-                    retry_state: RetryState::from_i32(a.retry_state),
-                }),
-                Some(a.new_execution_run_id),
-            ),
-            Some(Attributes::WorkflowExecutionCanceledEventAttributes(a)) => (
-                not_completed(WorkflowFailure::Canceled {
-                    details: payloads(a.details),
-                }),
-                None,
-            ),
-            Some(Attributes::WorkflowExecutionTerminatedEventAttributes(a)) => (
-                not_completed(WorkflowFailure::Terminated {
-                    reason: a.reason,
-                    details: payloads(a.details),
-                    identity: a.identity,
-                }),
-                None,
-            ),
-            Some(Attributes::WorkflowExecutionContinuedAsNewEventAttributes(a)) => (
-                WorkflowOutcome::ContinuedAsNew {
-                    run_id: run_id.clone(),
-                    new_execution_run_id: a.new_execution_run_id.clone(),
-                },
-                Some(a.new_execution_run_id),
-            ),
-            _ => {
-                return Err(Error::protocol(alloc::format!(
-                    "workflow `{}`: expected a close event, got event {} of type {}",
-                    self.workflow_id,
-                    event.event_id,
-                    event.event_type
-                )))
+                options.next_page_token = page.next_page_token;
             }
         })
     }
 
-    /// Wait for the workflow to close (following continue-as-new, cron and retries like
-    /// [`outcome`](Self::outcome)) and decode its result as `T`.
-    ///
-    /// Fails with [`Error::Workflow`] if it failed, was canceled, was terminated or timed out.
-    pub async fn result<T: FromValue>(&self) -> Result<T, Error> {
-        match self.outcome().await? {
-            WorkflowOutcome::Completed { result, .. } => {
-                Ok(decode_first(self.client.converter(), &result).map_err(|e| {
-                    e.context(alloc::format!("result of workflow `{}`", self.workflow_id))
-                })?)
-            }
-            WorkflowOutcome::NotCompleted(error) => Err(Error::Workflow(Box::new(error))),
-            WorkflowOutcome::ContinuedAsNew { .. } => Err(Error::protocol(
-                "a followed run reported continue-as-new without a next run id",
-            )),
-        }
-    }
-
     /// Send signal `name` with `args` (`()` for none, `(x,)` for one).
-    pub async fn signal(&self, name: &str, args: impl ToPayloads) -> Result<(), Error> {
-        let mut input = args
-            .to_payloads(self.client.converter())
-            .map_err(|e| e.context(alloc::format!("signal `{name}`")))?;
-        let mut slots = Slots::new();
-        slots.list(&mut input);
-        self.client.encode_slots(slots).await?;
-        let request = SignalWorkflowExecutionRequest {
-            namespace: self.namespace(),
-            workflow_execution: Some(self.execution(self.run_id.as_deref())),
-            signal_name: String::from(name),
-            input: Some(Payloads { payloads: input }),
-            identity: String::from(self.client.identity()),
-            request_id: self.client.new_request_id()?,
-            ..Default::default()
-        };
-        let call = self.on(Call::idempotent(
-            "SignalWorkflowExecution",
-            &request.request_id,
-        ));
-        let _: SignalWorkflowExecutionResponse = self.client.call(call, &request).await?;
-        Ok(())
+    pub fn signal<'a>(
+        &'a self,
+        name: &'a str,
+        args: impl ToPayloads + Send + 'a,
+    ) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let mut input = args
+                .to_payloads(self.client.converter())
+                .map_err(|e| e.context(alloc::format!("signal `{name}`")))?;
+            let mut slots = Slots::new();
+            slots.list(&mut input);
+            self.client.encode_slots(slots).await?;
+            let request = SignalWorkflowExecutionRequest {
+                namespace: self.namespace(),
+                workflow_execution: Some(self.execution(self.run_id.as_deref())),
+                signal_name: String::from(name),
+                input: Some(Payloads { payloads: input }),
+                identity: String::from(self.client.identity()),
+                request_id: self.client.new_request_id()?,
+                ..Default::default()
+            };
+            let call = self.on(Call::idempotent(
+                "SignalWorkflowExecution",
+                &request.request_id,
+            ));
+            let _: SignalWorkflowExecutionResponse =
+                self.client.call_with(call, &request, &call_options).await?;
+            Ok(())
+        })
     }
 
     /// Run query `query_type` with `args` on a worker and decode the answer as `T`.
@@ -459,133 +315,150 @@ impl WorkflowHandle {
     /// Fails with [`Error::QueryFailed`] if the handler failed or does not exist. Closed
     /// workflows are queried too; see [`query_with_options`](Self::query_with_options) to
     /// refuse those.
-    pub async fn query<T: FromValue>(
-        &self,
-        query_type: &str,
-        args: impl ToPayloads,
-    ) -> Result<T, Error> {
+    pub fn query<'a, T: FromValue + Send + 'a>(
+        &'a self,
+        query_type: &'a str,
+        args: impl ToPayloads + Send + 'a,
+    ) -> CallFuture<impl MakeCall<Output = T> + 'a> {
         self.query_with_options(query_type, args, QueryOptions::default())
-            .await
     }
 
     /// Like [`query`](Self::query), with `options`: with a
     /// [reject condition](QueryOptions::reject_condition) the server refuses the query when
     /// the workflow's state matches it, and this fails with [`Error::QueryRejected`]
     /// carrying that state.
-    pub async fn query_with_options<T: FromValue>(
-        &self,
-        query_type: &str,
-        args: impl ToPayloads,
+    pub fn query_with_options<'a, T: FromValue + Send + 'a>(
+        &'a self,
+        query_type: &'a str,
+        args: impl ToPayloads + Send + 'a,
         options: QueryOptions,
-    ) -> Result<T, Error> {
-        let mut query_args = args
-            .to_payloads(self.client.converter())
-            .map_err(|e| e.context(alloc::format!("query `{query_type}`")))?;
-        let mut slots = Slots::new();
-        slots.list(&mut query_args);
-        self.client.encode_slots(slots).await?;
-        let request = QueryWorkflowRequest {
-            namespace: self.namespace(),
-            execution: Some(self.execution(self.run_id.as_deref())),
-            query: Some(WorkflowQuery {
-                query_type: String::from(query_type),
-                query_args: Some(Payloads {
-                    payloads: query_args,
+    ) -> CallFuture<impl MakeCall<Output = T> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let mut query_args = args
+                .to_payloads(self.client.converter())
+                .map_err(|e| e.context(alloc::format!("query `{query_type}`")))?;
+            let mut slots = Slots::new();
+            slots.list(&mut query_args);
+            self.client.encode_slots(slots).await?;
+            let request = QueryWorkflowRequest {
+                namespace: self.namespace(),
+                execution: Some(self.execution(self.run_id.as_deref())),
+                query: Some(WorkflowQuery {
+                    query_type: String::from(query_type),
+                    query_args: Some(Payloads {
+                        payloads: query_args,
+                    }),
+                    ..Default::default()
                 }),
-                ..Default::default()
-            }),
-            query_reject_condition: options.reject_condition_proto(),
-        };
-        let result: Result<QueryWorkflowResponse, Error> = self
-            .client
-            .call(self.on(Call::read("QueryWorkflow")), &request)
-            .await;
-        let mut response = match result {
-            Ok(response) => response,
-            Err(Error::QueryFailed {
-                message,
-                failure: Some(mut failure),
-            }) => {
-                self.client.decode_failure(&mut failure).await?;
-                return Err(Error::QueryFailed {
+                query_reject_condition: options.reject_condition_proto(),
+            };
+            let result: Result<QueryWorkflowResponse, Error> = self
+                .client
+                .call_with(
+                    self.on(Call::read("QueryWorkflow")),
+                    &request,
+                    &call_options,
+                )
+                .await;
+            let mut response = match result {
+                Ok(response) => response,
+                Err(Error::QueryFailed {
                     message,
-                    failure: Some(failure),
+                    failure: Some(mut failure),
+                }) => {
+                    self.client.decode_failure(&mut failure).await?;
+                    return Err(Error::QueryFailed {
+                        message,
+                        failure: Some(failure),
+                    });
+                }
+                Err(error) => return Err(error),
+            };
+            let mut slots = Slots::new();
+            slots.payloads(response.query_result.as_mut());
+            self.client.decode_slots(slots).await?;
+            if let Some(rejected) = response.query_rejected {
+                return Err(Error::QueryRejected {
+                    status: WorkflowStatus::from_i32(rejected.status),
                 });
             }
-            Err(error) => return Err(error),
-        };
-        let mut slots = Slots::new();
-        slots.payloads(response.query_result.as_mut());
-        self.client.decode_slots(slots).await?;
-        if let Some(rejected) = response.query_rejected {
-            return Err(Error::QueryRejected {
-                status: WorkflowStatus::from_i32(rejected.status),
-            });
-        }
-        let answer = response
-            .query_result
-            .map(|p| p.payloads)
-            .unwrap_or_default();
-        Ok(decode_first(self.client.converter(), &answer)
-            .map_err(|e| e.context(alloc::format!("answer to query `{query_type}`")))?)
+            let answer = response
+                .query_result
+                .map(|p| p.payloads)
+                .unwrap_or_default();
+            Ok(decode_first(self.client.converter(), &answer)
+                .map_err(|e| e.context(alloc::format!("answer to query `{query_type}`")))?)
+        })
     }
 
     /// Ask the workflow to cancel itself. Returns once the request is recorded; the workflow
     /// decides what to do with it.
-    pub async fn cancel(&self) -> Result<(), Error> {
-        self.cancel_with_reason("").await
+    pub fn cancel(&self) -> CallFuture<impl MakeCall<Output = ()> + '_> {
+        self.cancel_with_reason("")
     }
 
     /// Like [`cancel`](Self::cancel), recording `reason`.
-    pub async fn cancel_with_reason(&self, reason: &str) -> Result<(), Error> {
-        let request = RequestCancelWorkflowExecutionRequest {
-            namespace: self.namespace(),
-            workflow_execution: Some(self.execution(self.run_id.as_deref())),
-            identity: String::from(self.client.identity()),
-            request_id: self.client.new_request_id()?,
-            first_execution_run_id: self.first_execution_run_id.clone().unwrap_or_default(),
-            reason: String::from(reason),
-            ..Default::default()
-        };
-        let call = self.on(Call::idempotent(
-            "RequestCancelWorkflowExecution",
-            &request.request_id,
-        ));
-        let _: RequestCancelWorkflowExecutionResponse = self.client.call(call, &request).await?;
-        Ok(())
+    pub fn cancel_with_reason<'a>(
+        &'a self,
+        reason: &'a str,
+    ) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let request = RequestCancelWorkflowExecutionRequest {
+                namespace: self.namespace(),
+                workflow_execution: Some(self.execution(self.run_id.as_deref())),
+                identity: String::from(self.client.identity()),
+                request_id: self.client.new_request_id()?,
+                first_execution_run_id: self.first_execution_run_id.clone().unwrap_or_default(),
+                reason: String::from(reason),
+                ..Default::default()
+            };
+            let call = self.on(Call::idempotent(
+                "RequestCancelWorkflowExecution",
+                &request.request_id,
+            ));
+            let _: RequestCancelWorkflowExecutionResponse =
+                self.client.call_with(call, &request, &call_options).await?;
+            Ok(())
+        })
     }
 
     /// Terminate the workflow at once, recording `reason`. No workflow code runs.
-    pub async fn terminate(&self, reason: &str) -> Result<(), Error> {
-        self.terminate_with_details(reason, ()).await
+    pub fn terminate<'a>(&'a self, reason: &'a str) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
+        self.terminate_with_details(reason, ())
     }
 
     /// Like [`terminate`](Self::terminate), attaching `details`.
-    pub async fn terminate_with_details(
-        &self,
-        reason: &str,
-        details: impl ToPayloads,
-    ) -> Result<(), Error> {
-        let mut details = details
-            .to_payloads(self.client.converter())
-            .map_err(|e| e.context("terminate details"))?;
-        let mut slots = Slots::new();
-        slots.list(&mut details);
-        self.client.encode_slots(slots).await?;
-        let request = TerminateWorkflowExecutionRequest {
-            namespace: self.namespace(),
-            workflow_execution: Some(self.execution(self.run_id.as_deref())),
-            reason: String::from(reason),
-            details: (!details.is_empty()).then_some(Payloads { payloads: details }),
-            identity: String::from(self.client.identity()),
-            first_execution_run_id: self.first_execution_run_id.clone().unwrap_or_default(),
-            ..Default::default()
-        };
-        // No request id in a terminate: it is sent again only when the server certainly
-        // did not process it, and a lost answer is reported as such.
-        let call = self.on(Call::non_idempotent("TerminateWorkflowExecution"));
-        let _: TerminateWorkflowExecutionResponse = self.client.call(call, &request).await?;
-        Ok(())
+    pub fn terminate_with_details<'a>(
+        &'a self,
+        reason: &'a str,
+        details: impl ToPayloads + Send + 'a,
+    ) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let mut details = details
+                .to_payloads(self.client.converter())
+                .map_err(|e| e.context("terminate details"))?;
+            let mut slots = Slots::new();
+            slots.list(&mut details);
+            self.client.encode_slots(slots).await?;
+            let request = TerminateWorkflowExecutionRequest {
+                namespace: self.namespace(),
+                workflow_execution: Some(self.execution(self.run_id.as_deref())),
+                reason: String::from(reason),
+                details: (!details.is_empty()).then_some(Payloads { payloads: details }),
+                identity: String::from(self.client.identity()),
+                first_execution_run_id: self.first_execution_run_id.clone().unwrap_or_default(),
+                ..Default::default()
+            };
+            // No request id in a terminate: it is sent again only when the server certainly
+            // did not process it, and a lost answer is reported as such.
+            let call = self.on(Call::non_idempotent("TerminateWorkflowExecution"));
+            let _: TerminateWorkflowExecutionResponse =
+                self.client.call_with(call, &request, &call_options).await?;
+            Ok(())
+        })
     }
 }
 
@@ -595,5 +468,13 @@ fn page_wait(options: &HistoryPageOptions) -> Wait {
         Wait::LongPoll
     } else {
         Wait::Normal
+    }
+}
+
+impl WorkflowHandle {
+    /// `call`, declared as about this handle's workflow and run (shown in its tracing span
+    /// and a not-found error).
+    pub(super) fn on<'a>(&'a self, call: Call<'a>) -> Call<'a> {
+        call.workflow(self.workflow_id()).run(self.run_id())
     }
 }

@@ -38,25 +38,40 @@
 
 mod activity;
 mod call;
+mod call_future;
 mod codec;
+mod description;
 mod error;
+mod event;
+mod execution;
 mod failure;
 mod handle;
 mod history;
+mod history_stream;
 mod jitter;
-mod options;
+mod metadata_cache;
+mod not_found;
+mod outcome;
+mod pages;
 mod priority;
+mod proto_time;
+mod query_options;
 mod raw;
 mod request_id;
 mod retry;
+mod retry_policy;
 mod rpc;
+mod rpc_options;
 mod schedule;
 mod search_attributes;
 mod start;
-mod types;
+mod start_options;
+mod status;
 mod update;
 mod update_error;
 mod update_with_start;
+mod value_fields;
+mod visibility;
 
 #[cfg(test)]
 mod tests;
@@ -73,17 +88,21 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 };
 
 pub use activity::{ActivityHeartbeat, ApplicationFailure, AsyncActivityHandle};
+pub use call_future::{CallFuture, CallOptions, MakeCall};
+pub use description::{PendingActivity, WorkflowDescription, WorkflowInfo};
 pub use error::Error;
+pub use event::HistoryEventExt;
+pub use execution::WorkflowExecutionRef;
 pub use failure::{Failure, FailureKind, WorkflowError, WorkflowFailure, WorkflowOutcome};
 pub use handle::WorkflowHandle;
-pub use history::{HistoryEventFilter, HistoryEvents, HistoryPage, HistoryPageOptions};
-pub use options::{
-    QueryOptions, QueryRejectCondition, RetryPolicy, RpcOptions, StartWorkflowOptions,
-    WorkflowIdConflictPolicy, WorkflowIdReusePolicy,
-};
+pub use history::{HistoryEventFilter, HistoryPage, HistoryPageOptions};
+pub use history_stream::HistoryEvents;
+pub use not_found::NotFoundTarget;
 pub use priority::Priority;
+pub use query_options::{QueryOptions, QueryRejectCondition};
 pub use retry::RetryConfig;
-pub use rpc::Service;
+pub use retry_policy::RetryPolicy;
+pub use rpc_options::RpcOptions;
 pub use schedule::{
     CalendarSpec, CreateScheduleOptions, IntervalSpec, Schedule, ScheduleAction,
     ScheduleActionResult, ScheduleBackfill, ScheduleDescription, ScheduleHandle, ScheduleInfo,
@@ -91,23 +110,25 @@ pub use schedule::{
     ScheduleSpec, ScheduleStartWorkflow, ScheduleState,
 };
 pub use search_attributes::{SearchAttributeValue, METADATA_SEARCH_ATTRIBUTE_TYPE};
-pub use start::WorkflowExecutionPage;
+// Defined in `grpc` (a leaf), so that `observe` can name it without an import cycle.
+pub use crate::grpc::Service;
+pub use start_options::{StartWorkflowOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy};
+pub use status::{PendingActivityState, RetryState, TimeoutType, WorkflowStatus};
+pub use temporal_lite_proto::temporal::api::enums::v1::EventType;
+pub use temporal_lite_proto::temporal::api::history::v1::history_event::Attributes as HistoryEventAttributes;
 pub use temporal_lite_proto::temporal::api::history::v1::HistoryEvent;
-pub use types::{
-    PendingActivity, PendingActivityState, RetryState, TimeoutType, WorkflowDescription,
-    WorkflowExecutionRef, WorkflowInfo, WorkflowStatus,
-};
 pub use update::{UpdateHandle, UpdateOptions, UpdateStage};
 pub use update_error::{UpdateError, UpdateErrorKind};
 pub use update_with_start::WithStartWorkflowOperation;
+pub use visibility::{WorkflowCount, WorkflowCountGroup, WorkflowExecutionPage, WorkflowList};
 
 use crate::config::{ApiKey, ConfigError, ConnectOptions, ErrorCategory};
-use crate::grpc::Transport;
+use crate::grpc::{self, Metadata, Transport};
 use crate::payload::{
     CompositePayloadConverter, FromValue, Payload, PayloadCodec, PayloadConverter, ToValue,
 };
 use crate::time::Clock;
-use call::{Call, CallOptions};
+use call::Call;
 use jitter::Jitter;
 use request_id::RequestIds;
 
@@ -130,6 +151,9 @@ struct Shared {
     /// The API key. A spin lock (from the `spin` crate, as `std::sync` is not available in
     /// `no_std`): it is held only to clone or replace an `Arc`, never across an `await`.
     api_key: spin::RwLock<Option<Arc<ApiKey>>>,
+    /// The metadata set with `Client::set_metadata`, which replaces the options' own; locked
+    /// as the API key is.
+    metadata: spin::RwLock<Option<Arc<Metadata>>>,
     /// Request ids, from the entropy source of the options.
     request_ids: RequestIds,
     /// Backoff jitter.
@@ -153,7 +177,7 @@ struct Settings {
     /// The codec stage after the converter, if any.
     codec: Option<Arc<dyn PayloadCodec>>,
     /// Each kind of call's metadata, built once (see `Client::call_metadata`).
-    call_metadata: rpc::MetadataCache,
+    call_metadata: metadata_cache::MetadataCache,
 }
 
 impl Client {
@@ -180,6 +204,7 @@ impl Client {
                 transport,
                 clock,
                 api_key: spin::RwLock::new(api_key),
+                metadata: spin::RwLock::new(None),
                 request_ids,
                 jitter: spin::Mutex::new(jitter),
                 reached: AtomicBool::new(false),
@@ -190,7 +215,7 @@ impl Client {
                 rpc: RpcOptions::default(),
                 converter: Arc::new(CompositePayloadConverter::default()),
                 codec: None,
-                call_metadata: rpc::MetadataCache::default(),
+                call_metadata: metadata_cache::MetadataCache::default(),
             }),
         }
     }
@@ -302,6 +327,40 @@ impl Client {
         Ok(())
     }
 
+    /// Replace the metadata sent with every call (the options'
+    /// [`metadata`](ConnectOptions::metadata) until then), for this client and every clone of
+    /// it. Calls already in flight keep the metadata they started with.
+    ///
+    /// Fails, keeping the old metadata, with [`Error::Config`] naming the header if a name or
+    /// value cannot be sent, or if a secret header ([`crate::grpc::is_secret_header`]) would
+    /// go in plaintext to a host that is not loopback.
+    pub fn set_metadata(&self, metadata: Metadata) -> Result<(), Error> {
+        for (name, value) in metadata.iter() {
+            grpc::check_metadata_name(name)
+                .and_then(|()| grpc::check_metadata_value(name, value))
+                .map_err(|problem| {
+                    Error::Config(ConfigError::new(
+                        ErrorCategory::InvalidGrpcMeta,
+                        format!("metadata header {name:?} (Client::set_metadata) {problem}"),
+                    ))
+                })?;
+        }
+        let mut probe = self.settings.options.clone();
+        probe.metadata = metadata;
+        probe.check_plaintext_credentials(false)?;
+        *self.shared.metadata.write() = Some(Arc::new(probe.metadata));
+        Ok(())
+    }
+
+    /// The metadata sent with every call: the last [`set_metadata`](Self::set_metadata), else
+    /// the options' own.
+    pub fn metadata(&self) -> Metadata {
+        match &*self.shared.metadata.read() {
+            Some(metadata) => Metadata::clone(metadata),
+            None => self.settings.options.metadata.clone(),
+        }
+    }
+
     /// Whether an API key is set.
     pub fn has_api_key(&self) -> bool {
         self.shared.api_key.read().is_some()
@@ -350,8 +409,10 @@ impl Client {
     }
 
     /// Ask the server for its version and capabilities. Not namespaced.
-    pub async fn get_system_info(&self) -> Result<GetSystemInfoResponse, Error> {
-        self.system_info(CallOptions::NONE).await
+    pub fn get_system_info(
+        &self,
+    ) -> CallFuture<impl MakeCall<Output = GetSystemInfoResponse> + '_> {
+        CallFuture::new(move |options| async move { self.system_info(&options?).await })
     }
 
     async fn system_info(&self, options: &CallOptions) -> Result<GetSystemInfoResponse, Error> {
@@ -380,7 +441,7 @@ impl Client {
     /// the old ones.
     fn settings_mut(&mut self) -> &mut Settings {
         let settings = Arc::make_mut(&mut self.settings);
-        settings.call_metadata = rpc::MetadataCache::default();
+        settings.call_metadata = metadata_cache::MetadataCache::default();
         settings
     }
 

@@ -4,8 +4,8 @@
 use prost::Message;
 
 use super::call::Call;
-use super::rpc::Service;
-use super::{Client, Error};
+use super::{CallFuture, Client, Error, MakeCall};
+use crate::grpc::Service;
 
 impl Client {
     /// Call `method` of `service` with `request` and decode the answer as `Resp`: the escape
@@ -48,18 +48,17 @@ impl Client {
     ///     client.raw_call(Service::Operator, "AddSearchAttributes", &request).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn raw_call<Req, Resp>(
-        &self,
+    pub fn raw_call<'a, Req, Resp>(
+        &'a self,
         service: Service,
-        method: &str,
-        request: &Req,
-    ) -> Result<Resp, Error>
+        method: &'a str,
+        request: &'a Req,
+    ) -> CallFuture<impl MakeCall<Output = Resp> + 'a>
     where
-        Req: Message,
-        Resp: Message + Default,
+        Req: Message + Sync,
+        Resp: Message + Default + 'a,
     {
-        check_method(method)?;
-        self.call(Call::read(method).on(service), request).await
+        self.raw(Call::read(method).on(service), request)
     }
 
     /// Like [`raw_call`](Self::raw_call), for a method the server holds until something
@@ -67,19 +66,36 @@ impl Client {
     /// `GetWorkflowExecutionHistory` with `wait_new_event`): each attempt is held for at most
     /// [`RpcOptions::long_poll_timeout`](super::RpcOptions::long_poll_timeout), and it is
     /// retried with no deadline of its own until it has an answer.
-    pub async fn raw_long_poll<Req, Resp>(
-        &self,
+    pub fn raw_long_poll<'a, Req, Resp>(
+        &'a self,
         service: Service,
-        method: &str,
-        request: &Req,
-    ) -> Result<Resp, Error>
+        method: &'a str,
+        request: &'a Req,
+    ) -> CallFuture<impl MakeCall<Output = Resp> + 'a>
     where
-        Req: Message,
-        Resp: Message + Default,
+        Req: Message + Sync,
+        Resp: Message + Default + 'a,
     {
-        check_method(method)?;
-        self.call(Call::long_poll(method).on(service), request)
-            .await
+        self.raw(Call::long_poll(method).on(service), request)
+    }
+}
+
+impl Client {
+    /// `call` with `request`, once its method name is checked.
+    fn raw<'a, Req, Resp>(
+        &'a self,
+        call: Call<'a>,
+        request: &'a Req,
+    ) -> CallFuture<impl MakeCall<Output = Resp> + 'a>
+    where
+        Req: Message + Sync,
+        Resp: Message + Default + 'a,
+    {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            check_method(call.method)?;
+            self.call_with(call, request, &call_options).await
+        })
     }
 }
 

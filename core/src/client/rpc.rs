@@ -6,47 +6,22 @@ use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
-use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use core::time::Duration;
 
 use prost::Message;
 
-use super::call::{Call, CallOptions, Deadline, Repeat, Wait};
+use super::call::{Call, Deadline, Repeat, Wait};
+use super::not_found::NotFoundTarget;
 use super::retry::{classify_status, Backoff, RetryClass};
-use super::{Client, Error, CLIENT_NAME, CLIENT_VERSION};
+use super::{CallOptions, Client, Error, CLIENT_NAME, CLIENT_VERSION};
 use crate::config::ApiKey;
 use crate::grpc::{self, Code, Metadata, Request, Status, TransportError, TransportErrorKind};
 use crate::observe::{CallInfo, CallObserver};
 
-// Defined in `grpc` (a leaf), so that `observe` can name it without an import cycle.
-pub use crate::grpc::Service;
-
-/// The metadata of the last few kinds of call (namespaced or not, deadline), valid for one
-/// API key; clones of the client's settings start empty.
-#[derive(Default)]
-pub(super) struct MetadataCache(spin::Mutex<MetadataEntries>);
-
-#[derive(Default)]
-struct MetadataEntries {
-    /// The API key the entries were built with (held, so its address is not reused).
-    key: Option<Arc<ApiKey>>,
-    entries: Vec<(bool, Duration, Metadata)>,
-}
-
-/// How many kinds of call keep their metadata: namespaced or not, normal or long poll.
-const METADATA_CACHE_SIZE: usize = 4;
-
 /// Less time than this left before the deadline counts as none: the `grpc-timeout` the
 /// client sends has this precision, and an attempt needs at least that long.
 const MIN_ATTEMPT: Duration = Duration::from_millis(1);
-
-impl Clone for MetadataCache {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
 
 /// Why one attempt failed.
 enum Failure {
@@ -199,6 +174,29 @@ impl Tally<'_> {
     }
 }
 
+/// What `call` is about, if its call site said (for a not-found error).
+fn not_found_target(call: &Call<'_>) -> Option<NotFoundTarget> {
+    let owned = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(String::from);
+    if let Some(schedule_id) = call.schedule_id {
+        return Some(NotFoundTarget::Schedule {
+            schedule_id: String::from(schedule_id),
+        });
+    }
+    let workflow_id = String::from(call.workflow_id?);
+    let run_id = owned(call.run_id);
+    Some(match call.activity_id {
+        Some(activity_id) => NotFoundTarget::Activity {
+            workflow_id,
+            run_id,
+            activity_id: String::from(activity_id),
+        },
+        None => NotFoundTarget::Workflow {
+            workflow_id,
+            run_id,
+        },
+    })
+}
+
 /// `duration` rounded up to a whole millisecond: the precision of the `grpc-timeout` the
 /// client sends, so that a first attempt (which starts microseconds after its deadline was
 /// set) sends the configured value and finds its metadata in the cache.
@@ -225,38 +223,25 @@ impl Client {
         let rpc = &self.settings.rpc;
         let timeout = whole_millis(timeout);
         let key = self.shared.api_key.read().clone();
+        let live = self.shared.metadata.read().clone();
         let cacheable =
             extra.is_empty() && (timeout == rpc.timeout || timeout == rpc.long_poll_timeout);
         if !cacheable {
             self.settings.options.validate_with_key(key.as_deref())?;
-            let mut metadata = self.build_call_metadata(namespaced, timeout, key.as_deref());
+            self.check_call_metadata(extra)?;
+            let mut metadata =
+                self.build_call_metadata(namespaced, timeout, key.as_deref(), live.as_deref());
             metadata.extend(extra);
             return Ok(metadata);
         }
-        let mut cache = self.settings.call_metadata.0.lock();
-        let same_key = match (&cache.key, &key) {
-            (None, None) => true,
-            (Some(cached), Some(key)) => Arc::ptr_eq(cached, key),
-            _ => false,
-        };
-        if !same_key {
-            cache.entries.clear();
-            cache.key = key.clone();
-        }
-        if let Some((_, _, metadata)) = cache
-            .entries
-            .iter()
-            .find(|(n, t, _)| *n == namespaced && *t == timeout)
-        {
-            return Ok(metadata.clone());
-        }
-        self.settings.options.validate_with_key(key.as_deref())?;
-        let mut metadata = self.build_call_metadata(namespaced, timeout, key.as_deref());
-        metadata.share();
-        if cache.entries.len() < METADATA_CACHE_SIZE {
-            cache.entries.push((namespaced, timeout, metadata.clone()));
-        }
-        Ok(metadata)
+        let cache = &self.settings.call_metadata;
+        cache.get_or_build(&key, &live, namespaced, timeout, || {
+            self.settings.options.validate_with_key(key.as_deref())?;
+            let mut metadata =
+                self.build_call_metadata(namespaced, timeout, key.as_deref(), live.as_deref());
+            metadata.share();
+            Ok(metadata)
+        })
     }
 
     fn build_call_metadata(
@@ -264,10 +249,12 @@ impl Client {
         namespaced: bool,
         timeout: Duration,
         key: Option<&ApiKey>,
+        live: Option<&Metadata>,
     ) -> Metadata {
         let options = &self.settings.options;
-        let mut metadata = Metadata::with_capacity(options.metadata.len() + 5);
-        metadata.extend(&options.metadata);
+        let own = live.unwrap_or(&options.metadata);
+        let mut metadata = Metadata::with_capacity(own.len() + 5);
+        metadata.extend(own);
         metadata.insert_static("client-name", Cow::Borrowed(CLIENT_NAME));
         metadata.insert_static("client-version", Cow::Borrowed(CLIENT_VERSION));
         if namespaced {
@@ -275,7 +262,7 @@ impl Client {
         }
         // The user's own `authorization` header wins over the API key, as in the official
         // clients (sdk-core sets the key's header only when the metadata has none).
-        if let Some(key) = key.filter(|_| options.metadata.get("authorization").is_none()) {
+        if let Some(key) = key.filter(|_| own.get("authorization").is_none()) {
             metadata.insert_static(
                 "authorization",
                 Cow::Owned(format!("Bearer {}", key.expose())),
@@ -283,6 +270,20 @@ impl Client {
         }
         metadata.insert_static("grpc-timeout", Cow::Owned(grpc::encode_timeout(timeout)));
         metadata
+    }
+
+    /// Fail if `extra` (one call's metadata) holds a secret header that would leave in
+    /// plaintext for a host that is not loopback (the names and values are checked when set).
+    fn check_call_metadata(&self, extra: &Metadata) -> Result<(), Error> {
+        let has_secret = extra
+            .iter()
+            .any(|(name, value)| !value.is_empty() && grpc::is_secret_header(name));
+        if has_secret {
+            let mut probe = self.settings.options.clone();
+            probe.metadata = extra.clone();
+            probe.check_plaintext_credentials(false)?;
+        }
+        Ok(())
     }
 
     /// The deadline of a call of kind `wait` that starts now with `options`: its own
@@ -400,7 +401,7 @@ impl Client {
             now
         };
         observer.finish(&result, tally.attempts, end);
-        result
+        result.map_err(|error| error.about(|| not_found_target(&call)))
     }
 
     /// The attempts of the call `tally` counts, from `now`.

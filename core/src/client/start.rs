@@ -1,6 +1,5 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use temporal_lite_proto::temporal::api::common::v1::Priority;
 use temporal_lite_proto::temporal::api::common::v1::{
@@ -10,37 +9,20 @@ use temporal_lite_proto::temporal::api::enums::v1::TaskQueueKind;
 use temporal_lite_proto::temporal::api::sdk::v1::UserMetadata;
 use temporal_lite_proto::temporal::api::taskqueue::v1::TaskQueue;
 use temporal_lite_proto::temporal::api::workflowservice::v1::{
-    CountWorkflowExecutionsRequest, CountWorkflowExecutionsResponse, ListWorkflowExecutionsRequest,
-    ListWorkflowExecutionsResponse, SignalWithStartWorkflowExecutionRequest,
-    SignalWithStartWorkflowExecutionResponse, StartWorkflowExecutionRequest,
+    SignalWithStartWorkflowExecutionRequest, SignalWithStartWorkflowExecutionResponse,
+    StartWorkflowExecutionRequest,
 };
 
 use super::call::Call;
 use super::codec::Slots;
-use super::options::StartWorkflowOptions;
+use super::proto_time::to_proto_duration;
 use super::search_attributes::SearchAttributeValue;
-use super::types::{to_proto_duration, WorkflowInfo};
-use super::{Client, Error, WorkflowHandle};
+use super::start_options::StartWorkflowOptions;
+use super::{CallFuture, Client, Error, MakeCall, WorkflowHandle};
 use crate::payload::{
     EncodingConverter, FromValue, JsonPlainConverter, PayloadConverter, PayloadError, ToPayloads,
     Value,
 };
-
-/// One page of [`Client::list_workflows`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WorkflowExecutionPage {
-    /// The executions on this page.
-    pub executions: Vec<WorkflowInfo>,
-    /// Pass this to the next `list_workflows` call; empty on the last page.
-    pub next_page_token: Vec<u8>,
-}
-
-impl WorkflowExecutionPage {
-    /// Whether there is a next page to ask for.
-    pub fn has_next(&self) -> bool {
-        !self.next_page_token.is_empty()
-    }
-}
 
 /// What a handle needs of a `StartWorkflowExecutionResponse` (same field numbers); the
 /// rest (the link, an eager workflow task) is skipped rather than decoded.
@@ -242,135 +224,97 @@ impl Client {
     /// empty, and with [`Error::WorkflowAlreadyStarted`] if the id is taken (see
     /// [`WorkflowIdConflictPolicy`](super::WorkflowIdConflictPolicy)). Retries reuse the
     /// request id, so a start that is retried after a lost response starts one workflow.
-    pub async fn start_workflow(
-        &self,
-        workflow_type: &str,
-        args: impl ToPayloads,
+    pub fn start_workflow<'a>(
+        &'a self,
+        workflow_type: &'a str,
+        args: impl ToPayloads + Send + 'a,
         options: StartWorkflowOptions,
-    ) -> Result<WorkflowHandle, Error> {
-        let mut fields = self.start_fields(workflow_type, &args, &options)?;
-        self.encode_start_fields(&mut fields).await?;
-        let request = start_request!(StartWorkflowExecutionRequest, fields, {});
-        let call =
-            Call::idempotent("StartWorkflowExecution", &request.request_id).workflow(&options.id);
-        let response: StartedRun = self
-            .call(call, &request)
-            .await
-            .map_err(|e| e.with_workflow_id(&options.id))?;
-        Ok(WorkflowHandle::started(
-            self.clone(),
-            options.id,
-            response.run_id,
-            response.started,
-            response.first_execution_run_id,
-        ))
+    ) -> CallFuture<impl MakeCall<Output = WorkflowHandle> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let mut fields = self.start_fields(workflow_type, &args, &options)?;
+            self.encode_start_fields(&mut fields).await?;
+            let request = start_request!(StartWorkflowExecutionRequest, fields, {});
+            let call = Call::idempotent("StartWorkflowExecution", &request.request_id)
+                .workflow(&options.id);
+            let response: StartedRun = self
+                .call_with(call, &request, &call_options)
+                .await
+                .map_err(|e| e.with_workflow_id(&options.id))?;
+            Ok(WorkflowHandle::started(
+                self.clone(),
+                options.id,
+                response.run_id,
+                response.started,
+                response.first_execution_run_id,
+            ))
+        })
     }
 
     /// Start a workflow and wait for its result: [`start_workflow`](Self::start_workflow)
     /// then [`WorkflowHandle::result`].
-    pub async fn execute_workflow<T: FromValue>(
-        &self,
-        workflow_type: &str,
-        args: impl ToPayloads,
+    pub fn execute_workflow<'a, T: FromValue + Send + 'a>(
+        &'a self,
+        workflow_type: &'a str,
+        args: impl ToPayloads + Send + 'a,
         options: StartWorkflowOptions,
-    ) -> Result<T, Error> {
-        self.start_workflow(workflow_type, args, options)
-            .await?
-            .result()
-            .await
+    ) -> CallFuture<impl MakeCall<Output = T> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let handle = self
+                .start_workflow(workflow_type, args, options)
+                .options(call_options.clone())
+                .await?;
+            handle.result().options(call_options).await
+        })
     }
 
     /// Send signal `signal_name` with `signal_args` to workflow `options.id`, starting the
     /// workflow first (with `args`) if it is not running. Returns a handle to the run that
     /// got the signal.
-    pub async fn signal_with_start_workflow(
-        &self,
-        workflow_type: &str,
-        args: impl ToPayloads,
+    pub fn signal_with_start_workflow<'a>(
+        &'a self,
+        workflow_type: &'a str,
+        args: impl ToPayloads + Send + 'a,
         options: StartWorkflowOptions,
-        signal_name: &str,
-        signal_args: impl ToPayloads,
-    ) -> Result<WorkflowHandle, Error> {
-        let mut fields = self.start_fields(workflow_type, &args, &options)?;
-        self.encode_start_fields(&mut fields).await?;
-        if signal_name.is_empty() {
-            return Err(Error::invalid(
-                "signal-with-start needs a signal name: pass the name the workflow handles",
-            ));
-        }
-        let mut signal_input = signal_args
-            .to_payloads(self.converter())
-            .map_err(|e| e.context(alloc::format!("signal `{signal_name}`")))?;
-        drop(signal_args);
-        let mut slots = Slots::new();
-        slots.list(&mut signal_input);
-        self.encode_slots(slots).await?;
-        let request = start_request!(SignalWithStartWorkflowExecutionRequest, fields, {
-            signal_name: String::from(signal_name),
-            signal_input: (!signal_input.is_empty()).then_some(Payloads {
-                payloads: signal_input,
-            }),
-        });
-        let call = Call::idempotent("SignalWithStartWorkflowExecution", &request.request_id)
-            .workflow(&options.id);
-        let response: SignalWithStartWorkflowExecutionResponse = self
-            .call(call, &request)
-            .await
-            .map_err(|e| e.with_workflow_id(&options.id))?;
-        Ok(WorkflowHandle::started(
-            self.clone(),
-            options.id,
-            response.run_id,
-            response.started,
-            response.first_execution_run_id,
-        ))
-    }
-
-    /// One page of the workflows matching a visibility `query` (e.g.
-    /// `WorkflowType = 'Echo' AND ExecutionStatus = 'Running'`; empty for all).
-    ///
-    /// Pass an empty `next_page_token` for the first page, then the token of the previous
-    /// page. `page_size` 0 uses the server default. Visibility is updated asynchronously, so
-    /// a workflow started a moment ago may not be listed yet.
-    pub async fn list_workflows(
-        &self,
-        query: &str,
-        page_size: u32,
-        next_page_token: &[u8],
-    ) -> Result<WorkflowExecutionPage, Error> {
-        let request = ListWorkflowExecutionsRequest {
-            namespace: String::from(self.namespace()),
-            page_size: i32::try_from(page_size).unwrap_or(i32::MAX),
-            next_page_token: next_page_token.to_vec(),
-            query: String::from(query),
-        };
-        let mut response: ListWorkflowExecutionsResponse = self
-            .call(Call::read("ListWorkflowExecutions"), &request)
-            .await?;
-        let mut slots = Slots::new();
-        for execution in &mut response.executions {
-            slots.memo(execution.memo.as_mut());
-        }
-        self.decode_slots(slots).await?;
-        Ok(WorkflowExecutionPage {
-            executions: response
-                .executions
-                .into_iter()
-                .map(WorkflowInfo::from)
-                .collect(),
-            next_page_token: response.next_page_token,
+        signal_name: &'a str,
+        signal_args: impl ToPayloads + Send + 'a,
+    ) -> CallFuture<impl MakeCall<Output = WorkflowHandle> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let mut fields = self.start_fields(workflow_type, &args, &options)?;
+            self.encode_start_fields(&mut fields).await?;
+            if signal_name.is_empty() {
+                return Err(Error::invalid(
+                    "signal-with-start needs a signal name: pass the name the workflow handles",
+                ));
+            }
+            let mut signal_input = signal_args
+                .to_payloads(self.converter())
+                .map_err(|e| e.context(alloc::format!("signal `{signal_name}`")))?;
+            drop(signal_args);
+            let mut slots = Slots::new();
+            slots.list(&mut signal_input);
+            self.encode_slots(slots).await?;
+            let request = start_request!(SignalWithStartWorkflowExecutionRequest, fields, {
+                signal_name: String::from(signal_name),
+                signal_input: (!signal_input.is_empty()).then_some(Payloads {
+                    payloads: signal_input,
+                }),
+            });
+            let call = Call::idempotent("SignalWithStartWorkflowExecution", &request.request_id)
+                .workflow(&options.id);
+            let response: SignalWithStartWorkflowExecutionResponse = self
+                .call_with(call, &request, &call_options)
+                .await
+                .map_err(|e| e.with_workflow_id(&options.id))?;
+            Ok(WorkflowHandle::started(
+                self.clone(),
+                options.id,
+                response.run_id,
+                response.started,
+                response.first_execution_run_id,
+            ))
         })
-    }
-
-    /// How many workflows match a visibility `query` (empty for all).
-    pub async fn count_workflows(&self, query: &str) -> Result<u64, Error> {
-        let request = CountWorkflowExecutionsRequest {
-            namespace: String::from(self.namespace()),
-            query: String::from(query),
-        };
-        let response: CountWorkflowExecutionsResponse = self
-            .call(Call::read("CountWorkflowExecutions"), &request)
-            .await?;
-        Ok(u64::try_from(response.count).unwrap_or(0))
     }
 }

@@ -21,11 +21,12 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
     UpdateWorkflowExecutionRequest, UpdateWorkflowExecutionResponse,
 };
 
-use super::call::Call;
+use super::call::{Call, Wait};
 use super::codec::Slots;
 use super::failure::Failure;
 use super::update_error::{classify_rejection, UpdateError, UpdateErrorKind};
-use super::{Client, Error, WorkflowHandle};
+use super::value_fields::insert_value;
+use super::{CallFuture, CallOptions, Client, Error, MakeCall, WorkflowHandle};
 use crate::payload::{decode_first, FromValue, PayloadError, ToPayloads, ToValue, Value};
 
 /// How far an update must have got before [`WorkflowHandle::start_update`] returns.
@@ -91,16 +92,13 @@ impl UpdateOptions {
 
     /// Add a header field. A value that cannot be converted fails the call.
     pub fn header(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        let key = key.into();
-        match value.to_value() {
-            Ok(value) => {
-                self.headers.insert(key, value);
-            }
-            Err(e) if self.conversion_error.is_none() => {
-                self.conversion_error = Some(e.context(alloc::format!("header `{key}`")))
-            }
-            Err(_) => {}
-        }
+        insert_value(
+            &mut self.headers,
+            &mut self.conversion_error,
+            "header",
+            key.into(),
+            value,
+        );
         self
     }
 }
@@ -171,15 +169,20 @@ impl UpdateHandle {
     /// if the worker refused it, [`WorkflowClosed`](UpdateErrorKind::WorkflowClosed) /
     /// [`WorkflowNotFound`](UpdateErrorKind::WorkflowNotFound) for the workflow's state,
     /// [`UpdateNotFound`](UpdateErrorKind::UpdateNotFound) for an unknown update id.
-    pub async fn result<T: FromValue>(&self) -> Result<T, Error> {
-        let outcome = match &self.known {
-            Some(outcome) => outcome.clone(),
-            None => self.poll_outcome().await?,
-        };
-        self.decode_outcome(outcome).await
+    pub fn result<'a, T: FromValue + Send + 'a>(
+        &'a self,
+    ) -> CallFuture<impl MakeCall<Output = T> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let outcome = match &self.known {
+                Some(outcome) => outcome.clone(),
+                None => self.poll_outcome(&call_options).await?,
+            };
+            self.decode_outcome(outcome, &call_options).await
+        })
     }
 
-    async fn poll_outcome(&self) -> Result<update::Outcome, Error> {
+    async fn poll_outcome(&self, options: &CallOptions) -> Result<update::Outcome, Error> {
         let request = PollWorkflowExecutionUpdateRequest {
             namespace: String::from(self.client.namespace()),
             update_ref: Some(self.update_ref()),
@@ -189,13 +192,17 @@ impl UpdateHandle {
             }),
         };
         let mut pacer = Pacer::default();
+        // One deadline for the whole wait, every poll included.
+        let deadline = self.client.deadline(Wait::LongPoll, options);
         loop {
             let started = self.client.shared.clock.now();
             let response: PollWorkflowExecutionUpdateResponse = self
                 .client
-                .call(
+                .call_until(
                     Call::long_poll("PollWorkflowExecutionUpdate").workflow(&self.workflow_id),
                     &request,
+                    deadline,
+                    &options.metadata,
                 )
                 .await
                 .map_err(|e| self.error_from_status(e, false))?;
@@ -209,7 +216,7 @@ impl UpdateHandle {
     /// After the update call: a failed outcome that came with it is a rejection (reported
     /// as this call's error: there is no update to wait for) or the handler's quick failure
     /// (reported by [`result`](Self::result)).
-    pub(crate) async fn finish_start(&mut self) -> Result<(), Error> {
+    pub(crate) async fn finish_start(&mut self, options: &CallOptions) -> Result<(), Error> {
         let failed = matches!(
             self.known.as_ref().and_then(|o| o.value.as_ref()),
             Some(update::outcome::Value::Failure(_))
@@ -218,7 +225,7 @@ impl UpdateHandle {
             self.accepted = Some(true);
             return Ok(());
         }
-        let accepted = self.was_accepted().await;
+        let accepted = self.was_accepted(options).await;
         self.accepted = Some(accepted);
         if accepted {
             return Ok(());
@@ -236,9 +243,9 @@ impl UpdateHandle {
     }
 
     /// This handle with the outcome polled for, if it did not come with the start.
-    pub(crate) async fn with_outcome(mut self) -> Result<Self, Error> {
+    pub(crate) async fn with_outcome(mut self, options: &CallOptions) -> Result<Self, Error> {
         if self.known.is_none() {
-            self.known = Some(self.poll_outcome().await?);
+            self.known = Some(self.poll_outcome(options).await?);
         }
         Ok(self)
     }
@@ -259,7 +266,11 @@ impl UpdateHandle {
         }
     }
 
-    async fn decode_outcome<T: FromValue>(&self, mut outcome: update::Outcome) -> Result<T, Error> {
+    async fn decode_outcome<T: FromValue>(
+        &self,
+        mut outcome: update::Outcome,
+        options: &CallOptions,
+    ) -> Result<T, Error> {
         let mut slots = Slots::new();
         match outcome.value.as_mut() {
             Some(update::outcome::Value::Success(payloads)) => {
@@ -281,7 +292,7 @@ impl UpdateHandle {
                 let failure = Failure::from_proto(failure);
                 let accepted = match self.accepted {
                     Some(accepted) => accepted,
-                    None => self.was_accepted().await,
+                    None => self.was_accepted(options).await,
                 };
                 let kind = if accepted {
                     UpdateErrorKind::Failed(failure)
@@ -301,7 +312,7 @@ impl UpdateHandle {
     /// the server remembers accepted updates and forgets rejected ones, so a non-blocking
     /// poll answers with the outcome for the first and NOT_FOUND for the second. If the
     /// poll fails otherwise the failure is reported as the handler's.
-    async fn was_accepted(&self) -> bool {
+    async fn was_accepted(&self, options: &CallOptions) -> bool {
         let request = PollWorkflowExecutionUpdateRequest {
             namespace: String::from(self.client.namespace()),
             update_ref: Some(self.update_ref()),
@@ -312,9 +323,10 @@ impl UpdateHandle {
         };
         let result: Result<PollWorkflowExecutionUpdateResponse, Error> = self
             .client
-            .call(
+            .call_with(
                 Call::read("PollWorkflowExecutionUpdate").workflow(&self.workflow_id),
                 &request,
+                options,
             )
             .await;
         !matches!(result, Err(Error::NotFound { .. }))
@@ -332,7 +344,7 @@ impl UpdateHandle {
 
     /// Map a NOT_FOUND of an update call to the update error it means.
     pub(crate) fn error_from_status(&self, error: Error, sending: bool) -> Error {
-        let Error::NotFound { message } = error else {
+        let Error::NotFound { message, .. } = error else {
             return error;
         };
         let kind = if message.contains("already completed") {
@@ -450,25 +462,31 @@ impl WorkflowHandle {
     /// Send update `name` with `args` and wait for its result, decoded as `T`.
     ///
     /// Like `start_update` with [`UpdateStage::Completed`], then [`UpdateHandle::result`].
-    pub async fn execute_update<T: FromValue>(
-        &self,
-        name: &str,
-        args: impl ToPayloads,
-    ) -> Result<T, Error> {
+    pub fn execute_update<'a, T: FromValue + Send + 'a>(
+        &'a self,
+        name: &'a str,
+        args: impl ToPayloads + Send + 'a,
+    ) -> CallFuture<impl MakeCall<Output = T> + 'a> {
         self.execute_update_with_options(name, args, UpdateOptions::new())
-            .await
     }
 
     /// Like [`execute_update`](Self::execute_update), with `options` (its `wait_stage` is
     /// ignored: this waits for completion).
-    pub async fn execute_update_with_options<T: FromValue>(
-        &self,
-        name: &str,
-        args: impl ToPayloads,
+    pub fn execute_update_with_options<'a, T: FromValue + Send + 'a>(
+        &'a self,
+        name: &'a str,
+        args: impl ToPayloads + Send + 'a,
         options: UpdateOptions,
-    ) -> Result<T, Error> {
-        let options = options.wait_stage(UpdateStage::Completed);
-        self.start_update(name, args, options).await?.result().await
+    ) -> CallFuture<impl MakeCall<Output = T> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let options = options.wait_stage(UpdateStage::Completed);
+            let handle = self
+                .start_update(name, args, options)
+                .options(call_options.clone())
+                .await?;
+            handle.result().options(call_options).await
+        })
     }
 
     /// Send update `name` with `args` and return once it reached `options.wait_stage`
@@ -480,78 +498,83 @@ impl WorkflowHandle {
     /// the same update id while the server reports a stage below acceptance, so with no
     /// worker polling the workflow's task queue it keeps waiting (each attempt held by the
     /// server for up to [`long_poll_timeout`](super::RpcOptions::long_poll_timeout)); bound
-    /// it with a timeout of your runtime if that matters.
-    pub async fn start_update(
-        &self,
-        name: &str,
-        args: impl ToPayloads,
+    /// the whole wait with [`CallFuture::timeout`] if that matters.
+    pub fn start_update<'a>(
+        &'a self,
+        name: &'a str,
+        args: impl ToPayloads + Send + 'a,
         options: UpdateOptions,
-    ) -> Result<UpdateHandle, Error> {
-        let execution = WorkflowExecution {
-            workflow_id: String::from(self.workflow_id()),
-            run_id: String::from(self.run_id().unwrap_or_default()),
-        };
-        let mut request = update_request(
-            self.client(),
-            execution,
-            String::from(self.first_execution_run_id().unwrap_or_default()),
-            name,
-            &args,
-            &options,
-            options.wait_stage,
-        )?;
-        drop(args);
-        encode_update_request(self.client(), &mut request).await?;
-        let update_id = request
-            .request
-            .as_ref()
-            .and_then(|r| r.meta.as_ref())
-            .map(|m| m.update_id.clone())
-            .unwrap_or_default();
-        let mut handle = UpdateHandle::new(
-            self.client().clone(),
-            String::from(self.workflow_id()),
-            String::from(self.run_id().unwrap_or_default()),
-            update_id,
-            String::from(name),
-            None,
-        );
-        let mut pacer = Pacer::default();
-        // Held by the server until the stage is reached, and repeated with the same update
-        // id: idempotent, with no deadline of its own.
-        let id = request
-            .request
-            .as_ref()
-            .and_then(|r| r.meta.as_ref())
-            .map_or("", |m| m.update_id.as_str());
-        let call = Call::idempotent("UpdateWorkflowExecution", id)
-            .held()
-            .workflow(self.workflow_id());
-        let response = loop {
-            let started = self.client().shared.clock.now();
-            let response: UpdateWorkflowExecutionResponse = self
-                .client()
-                .call(call, &request)
-                .await
-                .map_err(|e| handle.error_from_status(e, true))?;
-            if reached(&response, UpdateStage::Accepted) {
-                break response;
+    ) -> CallFuture<impl MakeCall<Output = UpdateHandle> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let execution = WorkflowExecution {
+                workflow_id: String::from(self.workflow_id()),
+                run_id: String::from(self.run_id().unwrap_or_default()),
+            };
+            let mut request = update_request(
+                self.client(),
+                execution,
+                String::from(self.first_execution_run_id().unwrap_or_default()),
+                name,
+                &args,
+                &options,
+                options.wait_stage,
+            )?;
+            drop(args);
+            encode_update_request(self.client(), &mut request).await?;
+            let update_id = request
+                .request
+                .as_ref()
+                .and_then(|r| r.meta.as_ref())
+                .map(|m| m.update_id.clone())
+                .unwrap_or_default();
+            let mut handle = UpdateHandle::new(
+                self.client().clone(),
+                String::from(self.workflow_id()),
+                String::from(self.run_id().unwrap_or_default()),
+                update_id,
+                String::from(name),
+                None,
+            );
+            let mut pacer = Pacer::default();
+            // Held by the server until the stage is reached, and repeated with the same update
+            // id: idempotent, with no deadline of its own.
+            let id = request
+                .request
+                .as_ref()
+                .and_then(|r| r.meta.as_ref())
+                .map_or("", |m| m.update_id.as_str());
+            let call = Call::idempotent("UpdateWorkflowExecution", id)
+                .held()
+                .workflow(self.workflow_id());
+            // One deadline for the whole wait, every attempt included.
+            let deadline = self.client().deadline(Wait::LongPoll, &call_options);
+            let response = loop {
+                let started = self.client().shared.clock.now();
+                let response: UpdateWorkflowExecutionResponse = self
+                    .client()
+                    .call_until(call, &request, deadline, &call_options.metadata)
+                    .await
+                    .map_err(|e| handle.error_from_status(e, true))?;
+                if reached(&response, UpdateStage::Accepted) {
+                    break response;
+                }
+                pacer.wait(self.client(), started).await;
+            };
+            if let Some(execution) = response
+                .update_ref
+                .as_ref()
+                .and_then(|r| r.workflow_execution.as_ref())
+            {
+                handle.set_run_id(&execution.run_id);
             }
-            pacer.wait(self.client(), started).await;
-        };
-        if let Some(execution) = response
-            .update_ref
-            .as_ref()
-            .and_then(|r| r.workflow_execution.as_ref())
-        {
-            handle.set_run_id(&execution.run_id);
-        }
-        handle.known = response.outcome.filter(|o| o.value.is_some());
-        handle.finish_start().await?;
-        if options.wait_stage == UpdateStage::Completed {
-            handle = handle.with_outcome().await?;
-        }
-        Ok(handle)
+            handle.known = response.outcome.filter(|o| o.value.is_some());
+            handle.finish_start(&call_options).await?;
+            if options.wait_stage == UpdateStage::Completed {
+                handle = handle.with_outcome(&call_options).await?;
+            }
+            Ok(handle)
+        })
     }
 
     /// A handle to update `update_id` of this workflow, sent earlier (by this or another

@@ -20,13 +20,13 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
     ExecuteMultiOperationRequest, ExecuteMultiOperationResponse, StartWorkflowExecutionRequest,
 };
 
-use super::call::Call;
+use super::call::{Call, Wait};
+use super::proto_time::to_proto_duration;
 use super::start::{start_request, StartFields};
-use super::types::to_proto_duration;
 use super::update::{
     encode_update_request, reached, update_request, Pacer, UpdateHandle, UpdateOptions, UpdateStage,
 };
-use super::{Client, Error, StartWorkflowOptions, WorkflowHandle};
+use super::{CallFuture, Client, Error, MakeCall, StartWorkflowOptions, WorkflowHandle};
 use crate::grpc::{Code, Status};
 use crate::payload::{FromValue, ToPayloads};
 
@@ -63,125 +63,136 @@ impl Client {
     /// update's result, decoded as `T`. Returns the workflow's handle and that result.
     ///
     /// Both happen atomically: if the update is refused at once, no workflow is started.
-    pub async fn execute_update_with_start<A: ToPayloads, T: FromValue>(
-        &self,
+    pub fn execute_update_with_start<'a, A: ToPayloads + Send + 'a, T: FromValue + Send + 'a>(
+        &'a self,
         start: WithStartWorkflowOperation<A>,
-        update_name: &str,
-        update_args: impl ToPayloads,
+        update_name: &'a str,
+        update_args: impl ToPayloads + Send + 'a,
         update_options: UpdateOptions,
-    ) -> Result<(WorkflowHandle, T), Error> {
-        let options = update_options.wait_stage(UpdateStage::Completed);
-        let (workflow, update) = self
-            .start_update_with_start(start, update_name, update_args, options)
-            .await?;
-        let result = update.result().await?;
-        Ok((workflow, result))
+    ) -> CallFuture<impl MakeCall<Output = (WorkflowHandle, T)> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let options = update_options.wait_stage(UpdateStage::Completed);
+            let (workflow, update) = self
+                .start_update_with_start(start, update_name, update_args, options)
+                .options(call_options.clone())
+                .await?;
+            let result = update.result().options(call_options).await?;
+            Ok((workflow, result))
+        })
     }
 
     /// Like [`execute_update_with_start`](Self::execute_update_with_start), returning once
     /// the update reached `update_options.wait_stage` (accepted by default), with a handle
     /// to wait for its result.
-    pub async fn start_update_with_start<A: ToPayloads>(
-        &self,
+    pub fn start_update_with_start<'a, A: ToPayloads + Send + 'a>(
+        &'a self,
         start: WithStartWorkflowOperation<A>,
-        update_name: &str,
-        update_args: impl ToPayloads,
+        update_name: &'a str,
+        update_args: impl ToPayloads + Send + 'a,
         update_options: UpdateOptions,
-    ) -> Result<(WorkflowHandle, UpdateHandle), Error> {
-        let options = &start.options;
-        if options.id_conflict_policy.is_none() {
-            return Err(Error::invalid(
-                "update-with-start needs StartWorkflowOptions::id_conflict_policy: UseExisting \
-                 to update a running workflow, Fail to refuse",
-            ));
-        }
-        if options.cron_schedule.is_some() || options.start_delay.is_some() {
-            return Err(Error::invalid(
-                "update-with-start cannot start a workflow with a cron schedule or a start delay",
-            ));
-        }
-        let mut fields = self.start_fields(&start.workflow_type, &start.args, options)?;
-        self.encode_start_fields(&mut fields).await?;
-        let start_request = start_request!(StartWorkflowExecutionRequest, fields, {});
-        let execution = WorkflowExecution {
-            workflow_id: options.id.clone(),
-            run_id: String::new(),
-        };
-        let wait_stage = update_options.wait_stage;
-        let mut update_request = update_request(
-            self,
-            execution,
-            String::new(),
-            update_name,
-            &update_args,
-            &update_options,
-            wait_stage,
-        )?;
-        encode_update_request(self, &mut update_request).await?;
-        let update_id = update_request
-            .request
-            .as_ref()
-            .and_then(|r| r.meta.as_ref())
-            .map(|m| m.update_id.clone())
-            .unwrap_or_default();
-        // A lost answer is reported with the start's request id: repeating the call with it
-        // (and the same update id) is safe.
-        let start_request_id = start_request.request_id.clone();
-        let request = ExecuteMultiOperationRequest {
-            namespace: String::from(self.namespace()),
-            operations: alloc::vec![
-                Operation {
-                    operation: Some(operation::Operation::StartWorkflow(start_request)),
-                },
-                Operation {
-                    operation: Some(operation::Operation::UpdateWorkflow(update_request)),
-                },
-            ],
-            resource_id: String::new(),
-        };
-        let mut pacer = Pacer::default();
-        let (started, updated) = loop {
-            let begun = self.shared.clock.now();
-            let response: ExecuteMultiOperationResponse = self
-                .call(
-                    Call::idempotent("ExecuteMultiOperation", &start_request_id).held(),
-                    &request,
-                )
-                .await
-                .map_err(|e| operation_error(e).with_workflow_id(&options.id))?;
-            let (started, updated) = split_response(response)?;
-            if reached(&updated, UpdateStage::Accepted) {
-                break (started, updated);
+    ) -> CallFuture<impl MakeCall<Output = (WorkflowHandle, UpdateHandle)> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let options = &start.options;
+            if options.id_conflict_policy.is_none() {
+                return Err(Error::invalid(
+                        "update-with-start needs StartWorkflowOptions::id_conflict_policy: UseExisting \
+                         to update a running workflow, Fail to refuse",
+                    ));
             }
-            pacer.wait(self, begun).await;
-        };
-        let workflow = WorkflowHandle::started(
-            self.clone(),
-            options.id.clone(),
-            started.run_id.clone(),
-            started.started,
-            started.first_execution_run_id,
-        );
-        let mut update = UpdateHandle::new(
-            self.clone(),
-            options.id.clone(),
-            started.run_id,
-            update_id,
-            String::from(update_name),
-            updated.outcome.filter(|o| o.value.is_some()),
-        );
-        if let Some(execution) = updated
-            .update_ref
-            .as_ref()
-            .and_then(|r| r.workflow_execution.as_ref())
-        {
-            update.set_run_id(&execution.run_id);
-        }
-        update.finish_start().await?;
-        if wait_stage == UpdateStage::Completed {
-            update = update.with_outcome().await?;
-        }
-        Ok((workflow, update))
+            if options.cron_schedule.is_some() || options.start_delay.is_some() {
+                return Err(Error::invalid(
+                        "update-with-start cannot start a workflow with a cron schedule or a start delay",
+                    ));
+            }
+            let mut fields = self.start_fields(&start.workflow_type, &start.args, options)?;
+            self.encode_start_fields(&mut fields).await?;
+            let start_request = start_request!(StartWorkflowExecutionRequest, fields, {});
+            let execution = WorkflowExecution {
+                workflow_id: options.id.clone(),
+                run_id: String::new(),
+            };
+            let wait_stage = update_options.wait_stage;
+            let mut update_request = update_request(
+                self,
+                execution,
+                String::new(),
+                update_name,
+                &update_args,
+                &update_options,
+                wait_stage,
+            )?;
+            encode_update_request(self, &mut update_request).await?;
+            let update_id = update_request
+                .request
+                .as_ref()
+                .and_then(|r| r.meta.as_ref())
+                .map(|m| m.update_id.clone())
+                .unwrap_or_default();
+            // A lost answer is reported with the start's request id: repeating the call with it
+            // (and the same update id) is safe.
+            let start_request_id = start_request.request_id.clone();
+            let request = ExecuteMultiOperationRequest {
+                namespace: String::from(self.namespace()),
+                operations: alloc::vec![
+                    Operation {
+                        operation: Some(operation::Operation::StartWorkflow(start_request)),
+                    },
+                    Operation {
+                        operation: Some(operation::Operation::UpdateWorkflow(update_request)),
+                    },
+                ],
+                resource_id: String::new(),
+            };
+            let mut pacer = Pacer::default();
+            // One deadline for the whole wait, every attempt included.
+            let deadline = self.deadline(Wait::LongPoll, &call_options);
+            let (started, updated) = loop {
+                let begun = self.shared.clock.now();
+                let response: ExecuteMultiOperationResponse = self
+                    .call_until(
+                        Call::idempotent("ExecuteMultiOperation", &start_request_id).held(),
+                        &request,
+                        deadline,
+                        &call_options.metadata,
+                    )
+                    .await
+                    .map_err(|e| operation_error(e).with_workflow_id(&options.id))?;
+                let (started, updated) = split_response(response)?;
+                if reached(&updated, UpdateStage::Accepted) {
+                    break (started, updated);
+                }
+                pacer.wait(self, begun).await;
+            };
+            let workflow = WorkflowHandle::started(
+                self.clone(),
+                options.id.clone(),
+                started.run_id.clone(),
+                started.started,
+                started.first_execution_run_id,
+            );
+            let mut update = UpdateHandle::new(
+                self.clone(),
+                options.id.clone(),
+                started.run_id,
+                update_id,
+                String::from(update_name),
+                updated.outcome.filter(|o| o.value.is_some()),
+            );
+            if let Some(execution) = updated
+                .update_ref
+                .as_ref()
+                .and_then(|r| r.workflow_execution.as_ref())
+            {
+                update.set_run_id(&execution.run_id);
+            }
+            update.finish_start(&call_options).await?;
+            if wait_stage == UpdateStage::Completed {
+                update = update.with_outcome(&call_options).await?;
+            }
+            Ok((workflow, update))
+        })
     }
 }
 

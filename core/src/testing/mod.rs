@@ -110,7 +110,7 @@ mod wire;
 #[cfg(test)]
 mod tests;
 
-use core::future::Future;
+use core::future::{Future, IntoFuture};
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
@@ -132,8 +132,8 @@ const BLOCK_ON_POLLS: usize = 10_000;
 ///
 /// If the future is still pending after many polls: it waits on something that will not
 /// happen by itself.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
+pub fn block_on<F: IntoFuture>(future: F) -> F::Output {
+    let mut future = pin!(future.into_future());
     let mut cx = Context::from_waker(Waker::noop());
     for _ in 0..BLOCK_ON_POLLS {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {

@@ -167,7 +167,7 @@ fn the_codec_decodes_results_failures_descriptions_and_lists() {
         secret
     );
 
-    let page = block_on(client.list_workflows("", 0, &[])).unwrap();
+    let page = block_on(client.list_workflows_page("", 0, &[])).unwrap();
     assert_eq!(
         client
             .decode::<serde_json::Value>(&page.executions[0].memo["m"])

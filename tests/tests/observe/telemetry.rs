@@ -2,6 +2,7 @@
 //! harness's fault proxy and the real dev server; the levels of the happy path; and no
 //! secret in anything emitted.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -216,7 +217,7 @@ pub(crate) async fn reconnect_after_goaway_and_outage(rt: Rt) {
         rt.sleep(Duration::from_secs(1)).await;
         proxy.restore();
     };
-    let (result, ()) = futures_util::join!(client.get_system_info(), restore);
+    let (result, ()) = futures_util::join!(client.get_system_info().into_future(), restore);
     result.expect("after the outage");
     let told = metrics.told();
     let opened = metrics.count(&Told::Opened);

@@ -7,6 +7,7 @@
 //! happened (attempts, runs, errors), not how fast.
 
 use std::collections::HashSet;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -264,7 +265,7 @@ pub(crate) async fn start_with_answers_lost_for_14_s(ctx: &Ctx) -> TestResult {
     let query = format!("WorkflowId = '{id}'");
     let runs = ctx
         .eventually("the run is listed", Duration::from_secs(10), || async {
-            let page = ctx.client.list_workflows(&query, 10, &[]).await?;
+            let page = ctx.client.list_workflows_page(&query, 10, &[]).await?;
             Ok((!page.executions.is_empty()).then_some(page.executions))
         })
         .await?;
@@ -325,7 +326,7 @@ pub(crate) async fn a_thousand_starts_with_a_tenth_of_answers_lost(ctx: &Ctx) ->
         .await?;
     let count = ctx
         .eventually("every run is visible", Duration::from_secs(20), || async {
-            let count = direct.count_workflows("").await?;
+            let count = direct.count_workflows("").await?.count;
             Ok((count >= 1000).then_some(count))
         })
         .await?;
@@ -484,7 +485,7 @@ pub(crate) async fn go_away_under_load_fails_nothing(ctx: &Ctx) -> TestResult {
             let client = client.clone();
             async move { client.count_workflows("").await.map(|_| ()) }
         });
-        let terminates = handles.iter().map(|h| h.terminate("go away"));
+        let terminates = handles.iter().map(|h| h.terminate("go away").into_future());
         let go_away = async {
             ctx.sleep(Duration::from_millis(2)).await;
             proxy.go_away();

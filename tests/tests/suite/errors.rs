@@ -12,12 +12,15 @@ use temporal_lite_tests::{DevServer, HarnessError};
 use crate::harness::{fail, Ctx, TestResult};
 
 #[track_caller]
-fn expect_not_found<T: Debug>(what: &str, result: Result<T, Error>) -> TestResult {
+/// `result` is NotFound, and its message names `target` first.
+fn expect_not_found<T: Debug>(what: &str, target: &str, result: Result<T, Error>) -> TestResult {
     match result {
         Err(error @ Error::NotFound { .. }) => {
             assert_eq!(error.code(), Some(Code::NOT_FOUND), "{what}");
             assert!(
-                error.to_string().starts_with("not found"),
+                error
+                    .to_string()
+                    .starts_with(&format!("{target} not found")),
                 "{what}: {error}"
             );
             Ok(())
@@ -30,16 +33,18 @@ fn expect_not_found<T: Debug>(what: &str, result: Result<T, Error>) -> TestResul
 pub(crate) async fn not_found(ctx: &Ctx) -> TestResult {
     let id = ctx.id("missing");
     let handle = ctx.client.workflow_handle(&id);
-    expect_not_found("describe", handle.describe().await)?;
-    expect_not_found("signal", handle.signal("finish", ()).await)?;
+    let target = format!("workflow `{id}`");
+    expect_not_found("describe", &target, handle.describe().await)?;
+    expect_not_found("signal", &target, handle.signal("finish", ()).await)?;
     expect_not_found(
         "query",
+        &target,
         handle.query::<serde_json::Value>("state", ()).await,
     )?;
-    expect_not_found("cancel", handle.cancel().await)?;
-    expect_not_found("terminate", handle.terminate("nothing").await)?;
-    expect_not_found("history", handle.fetch_history().await)?;
-    expect_not_found("result", handle.result::<String>().await)?;
+    expect_not_found("cancel", &target, handle.cancel().await)?;
+    expect_not_found("terminate", &target, handle.terminate("nothing").await)?;
+    expect_not_found("history", &target, handle.fetch_history().await)?;
+    expect_not_found("result", &target, handle.result::<String>().await)?;
 
     // A run id that does not exist, of a workflow id that does.
     let existing = ctx
@@ -51,7 +56,15 @@ pub(crate) async fn not_found(ctx: &Ctx) -> TestResult {
         existing.workflow_id(),
         "00000000-0000-4000-8000-000000000000",
     );
-    expect_not_found("describe of another run", other_run.describe().await)?;
+    let target = format!(
+        "workflow `{}` run `00000000-0000-4000-8000-000000000000`",
+        existing.workflow_id()
+    );
+    expect_not_found(
+        "describe of another run",
+        &target,
+        other_run.describe().await,
+    )?;
     Ok(())
 }
 

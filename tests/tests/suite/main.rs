@@ -113,6 +113,7 @@ macro_rules! all_cases {
             raw::raw_calls,
             metadata::summary_priority_and_typed_search_attributes,
             metadata::first_execution_run_id_on_handles_by_id,
+            metadata::per_call_metadata_and_deadline,
         );
     };
 }

@@ -109,7 +109,7 @@ pub(crate) async fn summary_priority_and_typed_search_attributes(ctx: &Ctx) -> T
     ctx.eventually(
         "the workflow in a typed query",
         Duration::from_secs(20),
-        || async { Ok((ctx.client.count_workflows(&query).await? == 1).then_some(())) },
+        || async { Ok((ctx.client.count_workflows(&query).await?.count == 1).then_some(())) },
     )
     .await?;
     handle.terminate("metadata case done").await?;
@@ -159,5 +159,36 @@ pub(crate) async fn first_execution_run_id_on_handles_by_id(ctx: &Ctx) -> TestRe
         .with_first_execution_run_id(&second_run)
         .terminate("right chain")
         .await?;
+    Ok(())
+}
+
+/// Per-call options on the wire: a header given to one call is sent with that call only,
+/// and a deadline given to `result` bounds the whole wait.
+pub(crate) async fn per_call_metadata_and_deadline(ctx: &Ctx) -> TestResult {
+    let handle = ctx
+        .client
+        .start_workflow("Sleep", (60,), ctx.options("per-call"))
+        .await?;
+    handle
+        .describe()
+        .metadata("x-suite-call", "described")
+        .await?;
+    handle.describe().await?;
+    let describes = ctx.calls.calls_of("DescribeWorkflowExecution");
+    let sent: Vec<Option<&str>> = describes
+        .iter()
+        .map(|c| c.metadata.get("x-suite-call"))
+        .collect();
+    assert_eq!(sent[sent.len() - 2..], [Some("described"), None]);
+
+    let waited = handle
+        .result::<f64>()
+        .timeout(Duration::from_millis(1500))
+        .await;
+    assert!(
+        matches!(waited, Err(Error::DeadlineExceeded { .. })),
+        "{waited:?}"
+    );
+    handle.terminate("done").await?;
     Ok(())
 }

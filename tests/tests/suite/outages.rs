@@ -3,6 +3,7 @@
 //! SIGKILL + restart. Each prints its
 //! figures on a line starting with `FIGURES`.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -88,7 +89,9 @@ pub(crate) async fn waiters_outlive_a_server_kill_and_restart(ctx: &Ctx) -> Test
     let prefix = ctx.id("kill");
     let starts = (0..WAITERS).map(|i| {
         let options = StartWorkflowOptions::new(format!("{prefix}-{i}"), &queue);
-        client.start_workflow("Sleep", (SLEEP,), options)
+        client
+            .start_workflow("Sleep", (SLEEP,), options)
+            .into_future()
     });
     let started = Instant::now();
     let mut handles: Vec<WorkflowHandle> = Vec::new();

@@ -30,16 +30,41 @@ pub(crate) async fn list_and_count(ctx: &Ctx) -> TestResult {
     ctx.eventually(
         "three completed workflows in visibility",
         Duration::from_secs(10),
-        || async move { Ok((client.count_workflows(completed_query).await? == 3).then_some(())) },
+        || async move { Ok((client.count_workflows(completed_query).await?.count == 3).then_some(())) },
     )
     .await?;
-    assert_eq!(ctx.client.count_workflows(&query).await?, 3);
+    assert_eq!(ctx.client.count_workflows(&query).await?.count, 3);
+    let grouped = format!("{query} GROUP BY ExecutionStatus");
+    let by_status = ctx.client.count_workflows(&grouped).await?;
+    assert_eq!(by_status.count, 3);
+    assert_eq!(by_status.groups.len(), 1, "{by_status:?}");
+    assert_eq!(by_status.groups[0].count, 3);
+    let status: String = ctx.client.decode(&by_status.groups[0].values[0])?;
+    assert_eq!(status, "Completed");
+
+    // As a stream: every workflow through pages of 2, or the first 2.
+    let mut stream = ctx.client.list_workflows(&query).page_size(2);
+    let mut streamed = Vec::new();
+    while let Some(workflow) = stream.next_workflow().await {
+        streamed.push(workflow?.workflow_id);
+    }
+    streamed.sort_unstable();
+    let mut expected_ids = ids.clone();
+    expected_ids.sort_unstable();
+    assert_eq!(streamed, expected_ids);
+    let mut limited = ctx.client.list_workflows(&query).limit(2);
+    let mut first_two = 0;
+    while let Some(workflow) = limited.next_workflow().await {
+        workflow?;
+        first_two += 1;
+    }
+    assert_eq!(first_two, 2);
 
     let mut listed = Vec::new();
     let mut token = Vec::new();
     let mut pages = 0;
     loop {
-        let page = ctx.client.list_workflows(&query, 2, &token).await?;
+        let page = ctx.client.list_workflows_page(&query, 2, &token).await?;
         pages += 1;
         assert!(
             page.executions.len() <= 2,
@@ -79,18 +104,20 @@ pub(crate) async fn list_and_count(ctx: &Ctx) -> TestResult {
     }
 
     let by_id = format!("WorkflowId = '{}' AND WorkflowType = 'Echo'", ids[0]);
-    let page = ctx.client.list_workflows(&by_id, 0, &[]).await?;
+    let page = ctx.client.list_workflows_page(&by_id, 0, &[]).await?;
     assert_eq!(page.executions.len(), 1);
     assert_eq!(page.executions[0].run_id, run_ids[0]);
     assert!(!page.has_next());
-    assert_eq!(ctx.client.count_workflows(&by_id).await?, 1);
+    assert_eq!(ctx.client.count_workflows(&by_id).await?.count, 1);
     let other_type = format!("WorkflowId = '{}' AND WorkflowType = 'Sleep'", ids[0]);
-    assert_eq!(ctx.client.count_workflows(&other_type).await?, 0);
+    assert_eq!(ctx.client.count_workflows(&other_type).await?.count, 0);
 
     let error = ctx
         .client
-        .list_workflows("this is not a query", 0, &[])
+        .list_workflows("this is not a query")
+        .next_workflow()
         .await
+        .expect("an answer")
         .expect_err("a malformed query was accepted");
     assert!(
         matches!(&error, Error::Status(s) if s.code == Code::INVALID_ARGUMENT),

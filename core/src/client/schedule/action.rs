@@ -14,7 +14,7 @@ use temporal_lite_proto::temporal::api::workflow::v1::NewWorkflowExecutionInfo;
 
 use crate::client::codec::Slots;
 use crate::client::priority::Priority;
-use crate::client::types::{from_proto_duration, to_proto_duration};
+use crate::client::proto_time::{from_proto_duration, to_proto_duration};
 use crate::client::{Client, Error, RetryPolicy, StartWorkflowOptions};
 use crate::payload::{PayloadError, ToValue, Value};
 

@@ -1,11 +1,10 @@
 //! What the server says about a schedule: its description, and its entry in a listing.
 
 use alloc::boxed::Box;
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use core::time::Duration;
@@ -18,7 +17,10 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 use super::{Schedule, ScheduleSpec};
 use crate::client::call::Call;
 use crate::client::codec::Slots;
-use crate::client::types::{timestamp_to_duration, WorkflowExecutionRef, WorkflowStatus};
+use crate::client::execution::WorkflowExecutionRef;
+use crate::client::pages::Pages;
+use crate::client::proto_time::timestamp_to_duration;
+use crate::client::status::WorkflowStatus;
 use crate::client::{Client, Error};
 use crate::payload::Payload;
 
@@ -165,8 +167,6 @@ impl ScheduleListEntry {
     }
 }
 
-type PageFuture = Pin<Box<dyn Future<Output = Result<ListSchedulesResponse, Error>> + Send>>;
-
 /// The schedules matching a query, page by page, as an async stream
 /// ([`Client::list_schedules`]).
 ///
@@ -176,10 +176,7 @@ pub struct ScheduleList {
     client: Client,
     query: String,
     page_size: u32,
-    next_page_token: Vec<u8>,
-    buffered: VecDeque<ScheduleListEntry>,
-    pending: Option<PageFuture>,
-    finished: bool,
+    pages: Pages<ScheduleListEntry>,
 }
 
 impl ScheduleList {
@@ -188,11 +185,14 @@ impl ScheduleList {
             client,
             query,
             page_size,
-            next_page_token: Vec::new(),
-            buffered: VecDeque::new(),
-            pending: None,
-            finished: false,
+            pages: Pages::new(),
         }
+    }
+
+    /// Stop after `limit` schedules.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.pages.limit(limit);
+        self
     }
 
     /// The next schedule; `None` at the end.
@@ -204,53 +204,36 @@ impl ScheduleList {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<ScheduleListEntry, Error>>> {
-        loop {
-            if let Some(entry) = self.buffered.pop_front() {
-                return Poll::Ready(Some(Ok(entry)));
-            }
-            if self.finished {
-                return Poll::Ready(None);
-            }
-            let pending = self.pending.get_or_insert_with(|| {
-                let client = self.client.clone();
-                let request = ListSchedulesRequest {
-                    namespace: String::from(client.namespace()),
-                    maximum_page_size: i32::try_from(self.page_size).unwrap_or(i32::MAX),
-                    next_page_token: self.next_page_token.clone(),
-                    query: self.query.clone(),
-                };
-                Box::pin(async move {
-                    let mut response: ListSchedulesResponse =
-                        client.call(Call::read("ListSchedules"), &request).await?;
-                    let mut slots = Slots::new();
-                    for entry in &mut response.schedules {
-                        slots.memo(entry.memo.as_mut());
-                    }
-                    client.decode_slots(slots).await?;
-                    Ok(response)
-                })
-            });
-            let result = match pending.as_mut().poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(result) => result,
+        let Self {
+            client,
+            query,
+            page_size,
+            pages,
+        } = self;
+        pages.poll_next(cx, |next_page_token| {
+            let client = client.clone();
+            let request = ListSchedulesRequest {
+                namespace: String::from(client.namespace()),
+                maximum_page_size: i32::try_from(*page_size).unwrap_or(i32::MAX),
+                next_page_token,
+                query: query.clone(),
             };
-            self.pending = None;
-            match result {
-                Ok(page) => {
-                    self.buffered.extend(
-                        page.schedules
-                            .into_iter()
-                            .map(ScheduleListEntry::from_proto),
-                    );
-                    self.finished = page.next_page_token.is_empty();
-                    self.next_page_token = page.next_page_token;
+            Box::pin(async move {
+                let mut response: ListSchedulesResponse =
+                    client.call(Call::read("ListSchedules"), &request).await?;
+                let mut slots = Slots::new();
+                for entry in &mut response.schedules {
+                    slots.memo(entry.memo.as_mut());
                 }
-                Err(error) => {
-                    self.finished = true;
-                    return Poll::Ready(Some(Err(error)));
-                }
-            }
-        }
+                client.decode_slots(slots).await?;
+                let entries = response
+                    .schedules
+                    .into_iter()
+                    .map(ScheduleListEntry::from_proto)
+                    .collect();
+                Ok((entries, response.next_page_token))
+            })
+        })
     }
 }
 
@@ -266,8 +249,8 @@ impl fmt::Debug for ScheduleList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ScheduleList")
             .field("query", &self.query)
-            .field("buffered", &self.buffered.len())
-            .field("finished", &self.finished)
+            .field("buffered", &self.pages.buffered())
+            .field("finished", &self.pages.is_finished())
             .finish()
     }
 }

@@ -29,7 +29,8 @@ pub use spec::{CalendarSpec, IntervalSpec, ScheduleRange, ScheduleSpec};
 use super::call::Call;
 use super::codec::Slots;
 use super::start::encode_search_attributes;
-use super::{Client, Error, SearchAttributeValue};
+use super::value_fields::insert_value;
+use super::{CallFuture, CallOptions, Client, Error, MakeCall, SearchAttributeValue};
 use crate::payload::{PayloadError, ToValue, Value};
 
 /// A schedule: what it does, when, with which policies, in which state.
@@ -130,16 +131,13 @@ pub struct CreateScheduleOptions {
 impl CreateScheduleOptions {
     /// Add a memo field. A value that cannot be converted fails the call.
     pub fn memo(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        let key = key.into();
-        match value.to_value() {
-            Ok(value) => {
-                self.memo.insert(key, value);
-            }
-            Err(e) if self.conversion_error.is_none() => {
-                self.conversion_error = Some(e.context(alloc::format!("memo field `{key}`")))
-            }
-            Err(_) => {}
-        }
+        insert_value(
+            &mut self.memo,
+            &mut self.conversion_error,
+            "memo field",
+            key.into(),
+            value,
+        );
         self
     }
 
@@ -161,71 +159,76 @@ impl Client {
     ///
     /// Fails with [`Error::ScheduleAlreadyExists`] if the id is taken, and with
     /// [`Error::InvalidOptions`] before any call if the action's options are invalid.
-    pub async fn create_schedule(
+    pub fn create_schedule(
         &self,
         id: impl Into<String>,
         schedule: Schedule,
         options: CreateScheduleOptions,
-    ) -> Result<ScheduleHandle, Error> {
+    ) -> CallFuture<impl MakeCall<Output = ScheduleHandle> + '_> {
         let id = id.into();
-        if id.trim().is_empty() {
-            return Err(Error::invalid("the schedule id is empty"));
-        }
-        if let Some(error) = &options.conversion_error {
-            return Err(Error::PayloadConversion(error.clone()));
-        }
-        let converter = self.converter();
-        let mut memo = Memo::default();
-        for (key, value) in &options.memo {
-            let payload = converter
-                .encode(value)
-                .map_err(|e| e.context(alloc::format!("memo field `{key}`")))?;
-            memo.fields.insert(key.clone(), payload);
-        }
-        let mut slots = Slots::new();
-        slots.memo(Some(&mut memo));
-        self.encode_slots(slots).await?;
-        let attributes = encode_search_attributes(&BTreeMap::new(), &options.search_attributes)?;
-        let patch = (options.trigger_immediately || !options.backfill.is_empty()).then(|| {
-            proto::SchedulePatch {
-                trigger_immediately: options.trigger_immediately.then(|| {
-                    proto::TriggerImmediatelyRequest {
-                        overlap_policy: schedule.policy.overlap.to_proto(),
-                        scheduled_time: None,
-                    }
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            if id.trim().is_empty() {
+                return Err(Error::invalid("the schedule id is empty"));
+            }
+            if let Some(error) = &options.conversion_error {
+                return Err(Error::PayloadConversion(error.clone()));
+            }
+            let converter = self.converter();
+            let mut memo = Memo::default();
+            for (key, value) in &options.memo {
+                let payload = converter
+                    .encode(value)
+                    .map_err(|e| e.context(alloc::format!("memo field `{key}`")))?;
+                memo.fields.insert(key.clone(), payload);
+            }
+            let mut slots = Slots::new();
+            slots.memo(Some(&mut memo));
+            self.encode_slots(slots).await?;
+            let attributes =
+                encode_search_attributes(&BTreeMap::new(), &options.search_attributes)?;
+            let patch = (options.trigger_immediately || !options.backfill.is_empty()).then(|| {
+                proto::SchedulePatch {
+                    trigger_immediately: options.trigger_immediately.then(|| {
+                        proto::TriggerImmediatelyRequest {
+                            overlap_policy: schedule.policy.overlap.to_proto(),
+                            scheduled_time: None,
+                        }
+                    }),
+                    backfill_request: options.backfill.iter().map(|b| b.to_proto()).collect(),
+                    ..Default::default()
+                }
+            });
+            let request = ws::CreateScheduleRequest {
+                namespace: String::from(self.namespace()),
+                schedule_id: id.clone(),
+                schedule: Some(schedule.to_proto(self).await?),
+                initial_patch: patch,
+                identity: String::from(self.identity()),
+                request_id: options
+                    .request_id
+                    .clone()
+                    .map_or_else(|| self.new_request_id(), Ok)?,
+                memo: (!memo.fields.is_empty()).then_some(memo),
+                search_attributes: (!attributes.is_empty()).then(|| SearchAttributes {
+                    indexed_fields: attributes.into_iter().collect(),
                 }),
-                backfill_request: options.backfill.iter().map(|b| b.to_proto()).collect(),
-                ..Default::default()
+            };
+            let result: Result<ws::CreateScheduleResponse, Error> = self
+                .call_with(
+                    Call::idempotent("CreateSchedule", &request.request_id),
+                    &request,
+                    &call_options,
+                )
+                .await;
+            match result {
+                Ok(_) => Ok(self.schedule_handle(id)),
+                Err(Error::WorkflowAlreadyStarted { .. }) => {
+                    Err(Error::ScheduleAlreadyExists { schedule_id: id })
+                }
+                Err(error) => Err(error),
             }
-        });
-        let request = ws::CreateScheduleRequest {
-            namespace: String::from(self.namespace()),
-            schedule_id: id.clone(),
-            schedule: Some(schedule.to_proto(self).await?),
-            initial_patch: patch,
-            identity: String::from(self.identity()),
-            request_id: options
-                .request_id
-                .clone()
-                .map_or_else(|| self.new_request_id(), Ok)?,
-            memo: (!memo.fields.is_empty()).then_some(memo),
-            search_attributes: (!attributes.is_empty()).then(|| SearchAttributes {
-                indexed_fields: attributes.into_iter().collect(),
-            }),
-        };
-        let result: Result<ws::CreateScheduleResponse, Error> = self
-            .call(
-                Call::idempotent("CreateSchedule", &request.request_id),
-                &request,
-            )
-            .await;
-        match result {
-            Ok(_) => Ok(self.schedule_handle(id)),
-            Err(Error::WorkflowAlreadyStarted { .. }) => {
-                Err(Error::ScheduleAlreadyExists { schedule_id: id })
-            }
-            Err(error) => Err(error),
-        }
+        })
     }
 
     /// A handle to schedule `id`. No call is made.
@@ -258,57 +261,75 @@ impl ScheduleHandle {
     }
 
     /// The schedule, what it has done and will do, its memo and search attributes.
-    pub async fn describe(&self) -> Result<ScheduleDescription, Error> {
-        let request = ws::DescribeScheduleRequest {
-            namespace: String::from(self.client.namespace()),
-            schedule_id: self.id.clone(),
-        };
-        let mut response: ws::DescribeScheduleResponse = self
-            .client
-            .call(Call::read("DescribeSchedule"), &request)
-            .await?;
-        let mut slots = Slots::new();
-        slots.memo(response.memo.as_mut());
-        self.client.decode_slots(slots).await?;
-        Ok(ScheduleDescription {
-            id: self.id.clone(),
-            schedule: Schedule::from_proto(&self.client, response.schedule.unwrap_or_default())
-                .await?,
-            info: ScheduleInfo::from_proto(response.info.unwrap_or_default()),
-            memo: response
-                .memo
-                .map(|m| m.fields.into_iter().collect())
-                .unwrap_or_default(),
-            search_attributes: response
-                .search_attributes
-                .map(|s| s.indexed_fields.into_iter().collect())
-                .unwrap_or_default(),
-            conflict_token: response.conflict_token,
+    pub fn describe(&self) -> CallFuture<impl MakeCall<Output = ScheduleDescription> + '_> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let request = ws::DescribeScheduleRequest {
+                namespace: String::from(self.client.namespace()),
+                schedule_id: self.id.clone(),
+            };
+            let mut response: ws::DescribeScheduleResponse = self
+                .client
+                .call_with(
+                    Call::read("DescribeSchedule").schedule(&self.id),
+                    &request,
+                    &call_options,
+                )
+                .await?;
+            let mut slots = Slots::new();
+            slots.memo(response.memo.as_mut());
+            self.client.decode_slots(slots).await?;
+            Ok(ScheduleDescription {
+                id: self.id.clone(),
+                schedule: Schedule::from_proto(&self.client, response.schedule.unwrap_or_default())
+                    .await?,
+                info: ScheduleInfo::from_proto(response.info.unwrap_or_default()),
+                memo: response
+                    .memo
+                    .map(|m| m.fields.into_iter().collect())
+                    .unwrap_or_default(),
+                search_attributes: response
+                    .search_attributes
+                    .map(|s| s.indexed_fields.into_iter().collect())
+                    .unwrap_or_default(),
+                conflict_token: response.conflict_token,
+            })
         })
     }
 
     /// Replace the schedule with `schedule` (its spec, action, policies and state).
-    pub async fn update(&self, schedule: Schedule) -> Result<(), Error> {
-        self.send_update(schedule, Vec::new()).await
+    pub fn update(&self, schedule: Schedule) -> CallFuture<impl MakeCall<Output = ()> + '_> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            self.send_update(&call_options, schedule, Vec::new()).await
+        })
     }
 
     /// Describe the schedule, let `change` edit it, and send the result only if nobody
     /// changed the schedule in between (the description's conflict token); `change`
     /// returning `None` sends nothing. A concurrent change makes the server refuse the
     /// update (an [`Error::Status`] with code `FAILED_PRECONDITION`).
-    pub async fn update_with<F>(&self, change: F) -> Result<(), Error>
+    pub fn update_with<'a, F>(&'a self, change: F) -> CallFuture<impl MakeCall<Output = ()> + 'a>
     where
-        F: FnOnce(ScheduleDescription) -> Option<Schedule>,
+        F: FnOnce(ScheduleDescription) -> Option<Schedule> + Send + 'a,
     {
-        let description = self.describe().await?;
-        let token = description.conflict_token.clone();
-        match change(description) {
-            Some(schedule) => self.send_update(schedule, token).await,
-            None => Ok(()),
-        }
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let description = self.describe().options(call_options.clone()).await?;
+            let token = description.conflict_token.clone();
+            match change(description) {
+                Some(schedule) => self.send_update(&call_options, schedule, token).await,
+                None => Ok(()),
+            }
+        })
     }
 
-    async fn send_update(&self, schedule: Schedule, conflict_token: Vec<u8>) -> Result<(), Error> {
+    async fn send_update(
+        &self,
+        call_options: &CallOptions,
+        schedule: Schedule,
+        conflict_token: Vec<u8>,
+    ) -> Result<(), Error> {
         let request = ws::UpdateScheduleRequest {
             namespace: String::from(self.client.namespace()),
             schedule_id: self.id.clone(),
@@ -320,67 +341,102 @@ impl ScheduleHandle {
         };
         let _: ws::UpdateScheduleResponse = self
             .client
-            .call(
-                Call::idempotent("UpdateSchedule", &request.request_id),
+            .call_with(
+                Call::idempotent("UpdateSchedule", &request.request_id).schedule(&self.id),
                 &request,
+                call_options,
             )
             .await?;
         Ok(())
     }
 
     /// Pause the schedule, recording `note` (empty: a default note).
-    pub async fn pause(&self, note: &str) -> Result<(), Error> {
-        let note = if note.is_empty() {
-            "Paused via temporal-lite"
-        } else {
-            note
-        };
-        self.patch(proto::SchedulePatch {
-            pause: String::from(note),
-            ..Default::default()
+    pub fn pause<'a>(&'a self, note: &'a str) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let note = if note.is_empty() {
+                "Paused via temporal-lite"
+            } else {
+                note
+            };
+            self.patch(
+                &call_options,
+                proto::SchedulePatch {
+                    pause: String::from(note),
+                    ..Default::default()
+                },
+            )
+            .await
         })
-        .await
     }
 
     /// Unpause the schedule, recording `note` (empty: a default note).
-    pub async fn unpause(&self, note: &str) -> Result<(), Error> {
-        let note = if note.is_empty() {
-            "Unpaused via temporal-lite"
-        } else {
-            note
-        };
-        self.patch(proto::SchedulePatch {
-            unpause: String::from(note),
-            ..Default::default()
+    pub fn unpause<'a>(&'a self, note: &'a str) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let note = if note.is_empty() {
+                "Unpaused via temporal-lite"
+            } else {
+                note
+            };
+            self.patch(
+                &call_options,
+                proto::SchedulePatch {
+                    unpause: String::from(note),
+                    ..Default::default()
+                },
+            )
+            .await
         })
-        .await
     }
 
     /// Take the action now, with `overlap` (`None`: the schedule's policy), even if paused.
-    pub async fn trigger(&self, overlap: Option<ScheduleOverlapPolicy>) -> Result<(), Error> {
-        self.patch(proto::SchedulePatch {
-            trigger_immediately: Some(proto::TriggerImmediatelyRequest {
-                overlap_policy: overlap.map(ScheduleOverlapPolicy::to_proto).unwrap_or(0),
-                scheduled_time: None,
-            }),
-            ..Default::default()
+    pub fn trigger(
+        &self,
+        overlap: Option<ScheduleOverlapPolicy>,
+    ) -> CallFuture<impl MakeCall<Output = ()> + '_> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            self.patch(
+                &call_options,
+                proto::SchedulePatch {
+                    trigger_immediately: Some(proto::TriggerImmediatelyRequest {
+                        overlap_policy: overlap.map(ScheduleOverlapPolicy::to_proto).unwrap_or(0),
+                        scheduled_time: None,
+                    }),
+                    ..Default::default()
+                },
+            )
+            .await
         })
-        .await
     }
 
     /// Take the actions the schedule would have taken in the `periods`.
-    pub async fn backfill(&self, periods: &[ScheduleBackfill]) -> Result<(), Error> {
-        if periods.is_empty() {
-            return Err(Error::invalid("backfill needs at least one period"));
-        }
-        self.patch(proto::SchedulePatch {
-            backfill_request: periods.iter().map(|b| b.to_proto()).collect(),
-            ..Default::default()
+    pub fn backfill<'a>(
+        &'a self,
+        periods: &'a [ScheduleBackfill],
+    ) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            if periods.is_empty() {
+                return Err(Error::invalid("backfill needs at least one period"));
+            }
+            self.patch(
+                &call_options,
+                proto::SchedulePatch {
+                    backfill_request: periods.iter().map(|b| b.to_proto()).collect(),
+                    ..Default::default()
+                },
+            )
+            .await
         })
-        .await
     }
 
-    async fn patch(&self, patch: proto::SchedulePatch) -> Result<(), Error> {
+    async fn patch(
+        &self,
+        call_options: &CallOptions,
+        patch: proto::SchedulePatch,
+    ) -> Result<(), Error> {
         let request = ws::PatchScheduleRequest {
             namespace: String::from(self.client.namespace()),
             schedule_id: self.id.clone(),
@@ -390,25 +446,33 @@ impl ScheduleHandle {
         };
         let _: ws::PatchScheduleResponse = self
             .client
-            .call(
-                Call::idempotent("PatchSchedule", &request.request_id),
+            .call_with(
+                Call::idempotent("PatchSchedule", &request.request_id).schedule(&self.id),
                 &request,
+                call_options,
             )
             .await?;
         Ok(())
     }
 
     /// Delete the schedule. Workflows it started keep running.
-    pub async fn delete(&self) -> Result<(), Error> {
-        let request = ws::DeleteScheduleRequest {
-            namespace: String::from(self.client.namespace()),
-            schedule_id: self.id.clone(),
-            identity: String::from(self.client.identity()),
-        };
-        let _: ws::DeleteScheduleResponse = self
-            .client
-            .call(Call::non_idempotent("DeleteSchedule"), &request)
-            .await?;
-        Ok(())
+    pub fn delete(&self) -> CallFuture<impl MakeCall<Output = ()> + '_> {
+        CallFuture::new(move |call_options| async move {
+            let call_options = call_options?;
+            let request = ws::DeleteScheduleRequest {
+                namespace: String::from(self.client.namespace()),
+                schedule_id: self.id.clone(),
+                identity: String::from(self.client.identity()),
+            };
+            let _: ws::DeleteScheduleResponse = self
+                .client
+                .call_with(
+                    Call::non_idempotent("DeleteSchedule").schedule(&self.id),
+                    &request,
+                    &call_options,
+                )
+                .await?;
+            Ok(())
+        })
     }
 }

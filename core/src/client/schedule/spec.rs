@@ -7,7 +7,7 @@ use core::time::Duration;
 use temporal_lite_proto::google::protobuf::Timestamp;
 use temporal_lite_proto::temporal::api::schedule::v1 as proto;
 
-use crate::client::types::{from_proto_duration, timestamp_to_duration, to_proto_duration};
+use crate::client::proto_time::{from_proto_duration, timestamp_to_duration, to_proto_duration};
 
 /// The times a schedule takes its action: the union of its calendars, intervals and cron
 /// expressions, less the times matched by `skip`, between `start_at` and `end_at`.

@@ -2,7 +2,8 @@
 //! it, long polls without a deadline of their own, the first connect, and outcome unknown.
 
 use super::*;
-use crate::client::call::{Call, CallOptions};
+use crate::client::call::Call;
+use crate::client::CallOptions;
 
 const SYSTEM_INFO: &str = "GetSystemInfo";
 const TERMINATE: &str = "TerminateWorkflowExecution";

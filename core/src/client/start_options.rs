@@ -1,57 +1,17 @@
+//! [`StartWorkflowOptions`]: how to start a workflow, and its id policies.
+
 use alloc::collections::BTreeMap;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::time::Duration;
 
-use temporal_lite_proto::temporal::api::common::v1 as common;
 use temporal_lite_proto::temporal::api::enums::v1 as enums;
 
 use super::priority::Priority;
-use super::retry::RetryConfig;
+use super::retry_policy::RetryPolicy;
 use super::search_attributes::SearchAttributeValue;
-use super::types::to_proto_duration;
+use super::value_fields::insert_value;
 use super::Error;
-use crate::grpc::DEFAULT_RECEIVE_LIMIT;
 use crate::payload::{PayloadError, ToValue, Value};
-
-/// Deadlines, limits and retries of the client's gRPC calls.
-///
-/// The time model, in short: a call has **one deadline**, [`timeout`](Self::timeout),
-/// covering every attempt, backoff and reconnect; each attempt's `grpc-timeout` is the time
-/// left, and transient failures are retried (see [`RetryConfig`]) until then, never past
-/// it. **Long polls** ([`result`](super::WorkflowHandle::result), history with
-/// `wait_new_event`) have no deadline: each poll is bounded by
-/// [`long_poll_timeout`](Self::long_poll_timeout), and failures are retried until there is
-/// an answer. When a start, signal or terminate ends without an answer after it may have
-/// reached the server, the error is [`Error::OutcomeUnknown`](super::Error::OutcomeUnknown)
-/// (with the request id that makes repeating it safe).
-#[derive(Clone, Debug, PartialEq)]
-pub struct RpcOptions {
-    /// The deadline of an ordinary call, counted from its start: every attempt, backoff and
-    /// reconnect included. Default 30 s, like the official clients.
-    pub timeout: Duration,
-    /// The longest one poll of a long poll may take (the server answers an empty page
-    /// before that: after 20 s by default, keeping about 1 s back; with about 1 s or less
-    /// it answers at once, and the client then spaces its polls out, 100 ms doubling up to
-    /// 1 s, instead of spinning). A poll without an answer in that time is retried, like a
-    /// broken connection. Default 70 s.
-    pub long_poll_timeout: Duration,
-    /// Largest response the transport may accept, in bytes. Default 128 MiB.
-    pub receive_limit: usize,
-    /// How retries are spaced out (and an optional cap on attempts).
-    pub retry: RetryConfig,
-}
-
-impl Default for RpcOptions {
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(30),
-            long_poll_timeout: Duration::from_secs(70),
-            receive_limit: DEFAULT_RECEIVE_LIMIT,
-            retry: RetryConfig::default(),
-        }
-    }
-}
 
 /// What the server does when a workflow is started with the id of a *closed* workflow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,119 +56,6 @@ impl WorkflowIdConflictPolicy {
             Self::UseExisting => enums::WorkflowIdConflictPolicy::UseExisting,
             Self::TerminateExisting => enums::WorkflowIdConflictPolicy::TerminateExisting,
         }
-    }
-}
-
-/// When the server refuses a query instead of running it, judging by the workflow's state.
-///
-/// A refused query fails with [`Error::QueryRejected`], which carries the status the
-/// workflow was in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum QueryRejectCondition {
-    /// Never refuse: query closed workflows too (what the server does when none is set).
-    None,
-    /// Refuse if the workflow is closed, however it ended.
-    NotOpen,
-    /// Refuse if the workflow closed other than by completing: failed, canceled,
-    /// terminated, timed out or continued as new.
-    NotCompletedCleanly,
-}
-
-impl QueryRejectCondition {
-    fn to_proto(self) -> enums::QueryRejectCondition {
-        match self {
-            Self::None => enums::QueryRejectCondition::None,
-            Self::NotOpen => enums::QueryRejectCondition::NotOpen,
-            Self::NotCompletedCleanly => enums::QueryRejectCondition::NotCompletedCleanly,
-        }
-    }
-}
-
-/// How to run a query ([`WorkflowHandle::query_with_options`](super::WorkflowHandle::query_with_options)).
-///
-/// ```
-/// # use temporal_lite_core::client::{QueryOptions, QueryRejectCondition};
-/// let options = QueryOptions::default().reject_condition(QueryRejectCondition::NotOpen);
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct QueryOptions {
-    /// When the server refuses to run the query; `None` leaves it to the server (never).
-    pub reject_condition: Option<QueryRejectCondition>,
-}
-
-impl QueryOptions {
-    /// Set the reject condition.
-    pub fn reject_condition(mut self, condition: QueryRejectCondition) -> Self {
-        self.reject_condition = Some(condition);
-        self
-    }
-
-    pub(crate) fn reject_condition_proto(&self) -> i32 {
-        self.reject_condition
-            .map(|c| c.to_proto() as i32)
-            .unwrap_or(0)
-    }
-}
-
-/// How the server retries a failed workflow (or activity). Unset fields use server defaults.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RetryPolicy {
-    /// Wait before the first retry (server default 1 s).
-    pub initial_interval: Option<Duration>,
-    /// Each wait is this many times the previous one; 0 = server default (2.0).
-    pub backoff_coefficient: f64,
-    /// Longest wait (server default 100 × initial interval).
-    pub maximum_interval: Option<Duration>,
-    /// Attempts in all, the first included; 0 = unlimited.
-    pub maximum_attempts: u32,
-    /// Application error types that are never retried.
-    pub non_retryable_error_types: Vec<String>,
-}
-
-impl RetryPolicy {
-    pub(crate) fn to_proto(&self) -> common::RetryPolicy {
-        common::RetryPolicy {
-            initial_interval: self.initial_interval.map(to_proto_duration),
-            backoff_coefficient: self.backoff_coefficient,
-            maximum_interval: self.maximum_interval.map(to_proto_duration),
-            maximum_attempts: i32::try_from(self.maximum_attempts).unwrap_or(i32::MAX),
-            non_retryable_error_types: self.non_retryable_error_types.clone(),
-        }
-    }
-
-    pub(crate) fn from_proto(policy: &common::RetryPolicy) -> Self {
-        Self {
-            initial_interval: policy
-                .initial_interval
-                .as_ref()
-                .and_then(super::types::from_proto_duration),
-            backoff_coefficient: policy.backoff_coefficient,
-            maximum_interval: policy
-                .maximum_interval
-                .as_ref()
-                .and_then(super::types::from_proto_duration),
-            maximum_attempts: u32::try_from(policy.maximum_attempts).unwrap_or(0),
-            non_retryable_error_types: policy.non_retryable_error_types.clone(),
-        }
-    }
-
-    fn validate(&self) -> Result<(), Error> {
-        let c = self.backoff_coefficient;
-        if !(c == 0.0 || (c.is_finite() && c >= 1.0)) {
-            return Err(Error::invalid(alloc::format!(
-                "retry policy backoff_coefficient must be 0 (server default) or at least 1, \
-                 not {c}"
-            )));
-        }
-        if let (Some(initial), Some(max)) = (self.initial_interval, self.maximum_interval) {
-            if max < initial {
-                return Err(Error::invalid(
-                    "retry policy maximum_interval must not be shorter than initial_interval",
-                ));
-            }
-        }
-        Ok(())
     }
 }
 
@@ -337,13 +184,13 @@ impl StartWorkflowOptions {
 
     /// Add a memo field. A value that cannot be converted fails the start call.
     pub fn memo(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        let key = key.into();
-        match value.to_value() {
-            Ok(value) => {
-                self.memo.insert(key, value);
-            }
-            Err(e) => self.record_error(e.context(alloc::format!("memo field `{key}`"))),
-        }
+        insert_value(
+            &mut self.memo,
+            &mut self.conversion_error,
+            "memo field",
+            key.into(),
+            value,
+        );
         self
     }
 
@@ -353,25 +200,25 @@ impl StartWorkflowOptions {
         key: impl Into<String>,
         value: &(impl ToValue + ?Sized),
     ) -> Self {
-        let key = key.into();
-        match value.to_value() {
-            Ok(value) => {
-                self.search_attributes.insert(key, value);
-            }
-            Err(e) => self.record_error(e.context(alloc::format!("search attribute `{key}`"))),
-        }
+        insert_value(
+            &mut self.search_attributes,
+            &mut self.conversion_error,
+            "search attribute",
+            key.into(),
+            value,
+        );
         self
     }
 
     /// Add a header field. A value that cannot be converted fails the start call.
     pub fn header(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        let key = key.into();
-        match value.to_value() {
-            Ok(value) => {
-                self.headers.insert(key, value);
-            }
-            Err(e) => self.record_error(e.context(alloc::format!("header `{key}`"))),
-        }
+        insert_value(
+            &mut self.headers,
+            &mut self.conversion_error,
+            "header",
+            key.into(),
+            value,
+        );
         self
     }
 
@@ -401,12 +248,6 @@ impl StartWorkflowOptions {
     pub fn priority(mut self, priority: Priority) -> Self {
         self.priority = Some(priority);
         self
-    }
-
-    fn record_error(&mut self, error: PayloadError) {
-        if self.conversion_error.is_none() {
-            self.conversion_error = Some(error);
-        }
     }
 
     /// Check the options before any call is made.

@@ -1,169 +1,22 @@
+//! What the server says about workflow executions: [`WorkflowInfo`] (listed or described),
+//! [`WorkflowDescription`] (described), [`PendingActivity`].
+
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 use core::time::Duration;
 
-use temporal_lite_proto::google::protobuf::{Duration as ProtoDuration, Timestamp};
-use temporal_lite_proto::temporal::api::common::v1 as common;
+use temporal_lite_proto::google::protobuf::Duration as ProtoDuration;
 use temporal_lite_proto::temporal::api::workflow::v1 as workflow;
 use temporal_lite_proto::temporal::api::workflowservice::v1::DescribeWorkflowExecutionResponse;
 
+use super::execution::WorkflowExecutionRef;
 use super::failure::Failure;
 use super::priority::Priority;
+use super::proto_time::{from_proto_duration, timestamp_to_duration};
 use super::search_attributes::SearchAttributeValue;
+use super::status::{PendingActivityState, WorkflowStatus};
 use crate::payload::{Payload, PayloadConverter, PayloadError};
-
-/// Mirror of a proto enum as a Rust enum, with an `Other` variant so unknown values survive.
-macro_rules! proto_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident = $value:literal => $text:literal,)*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-            /// A value this version of the crate does not know.
-            Other(i32),
-        }
-
-        impl $name {
-            /// The enum from its wire value.
-            pub fn from_i32(value: i32) -> Self {
-                match value {
-                    $($value => Self::$variant,)*
-                    other => Self::Other(other),
-                }
-            }
-
-            /// The wire value.
-            pub fn as_i32(self) -> i32 {
-                match self {
-                    $(Self::$variant => $value,)*
-                    Self::Other(other) => other,
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self {
-                    $(Self::$variant => f.write_str($text),)*
-                    Self::Other(other) => write!(f, "unknown ({other})"),
-                }
-            }
-        }
-    };
-}
-
-proto_enum! {
-    /// The status of a workflow execution.
-    pub enum WorkflowStatus {
-        /// The server did not say.
-        Unspecified = 0 => "unspecified",
-        /// Still running.
-        Running = 1 => "running",
-        /// Completed with a result.
-        Completed = 2 => "completed",
-        /// Failed.
-        Failed = 3 => "failed",
-        /// Canceled.
-        Canceled = 4 => "canceled",
-        /// Terminated.
-        Terminated = 5 => "terminated",
-        /// Continued as a new run.
-        ContinuedAsNew = 6 => "continued as new",
-        /// Timed out.
-        TimedOut = 7 => "timed out",
-        /// Paused.
-        Paused = 8 => "paused",
-    }
-}
-
-impl WorkflowStatus {
-    /// Whether the execution is still open (running or paused).
-    pub fn is_open(self) -> bool {
-        matches!(self, Self::Running | Self::Paused)
-    }
-}
-
-proto_enum! {
-    /// Whether and why a workflow (or activity) will or will not be retried.
-    pub enum RetryState {
-        /// The server did not say.
-        Unspecified = 0 => "unspecified",
-        /// A retry is scheduled.
-        InProgress = 1 => "in progress",
-        /// The failure was non-retryable.
-        NonRetryableFailure = 2 => "non-retryable failure",
-        /// The retry would exceed the execution timeout.
-        Timeout = 3 => "timeout",
-        /// The retry policy's maximum attempts were used up.
-        MaximumAttemptsReached = 4 => "maximum attempts reached",
-        /// No retry policy was set.
-        RetryPolicyNotSet = 5 => "retry policy not set",
-        /// The server failed internally.
-        InternalServerError = 6 => "internal server error",
-        /// Cancellation was requested.
-        CancelRequested = 7 => "cancel requested",
-    }
-}
-
-proto_enum! {
-    /// Which timeout fired.
-    pub enum TimeoutType {
-        /// The server did not say.
-        Unspecified = 0 => "unspecified",
-        /// Start-to-close.
-        StartToClose = 1 => "start-to-close",
-        /// Schedule-to-start.
-        ScheduleToStart = 2 => "schedule-to-start",
-        /// Schedule-to-close.
-        ScheduleToClose = 3 => "schedule-to-close",
-        /// Heartbeat.
-        Heartbeat = 4 => "heartbeat",
-    }
-}
-
-proto_enum! {
-    /// The state of a pending activity.
-    pub enum PendingActivityState {
-        /// The server did not say.
-        Unspecified = 0 => "unspecified",
-        /// Scheduled, not yet picked up by a worker.
-        Scheduled = 1 => "scheduled",
-        /// Running on a worker.
-        Started = 2 => "started",
-        /// Cancellation requested.
-        CancelRequested = 3 => "cancel requested",
-        /// Paused.
-        Paused = 4 => "paused",
-        /// Pause requested.
-        PauseRequested = 5 => "pause requested",
-    }
-}
-
-/// A workflow execution: id and run id.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct WorkflowExecutionRef {
-    /// The workflow id.
-    pub workflow_id: String,
-    /// The run id.
-    pub run_id: String,
-}
-
-impl From<common::WorkflowExecution> for WorkflowExecutionRef {
-    fn from(execution: common::WorkflowExecution) -> Self {
-        Self {
-            workflow_id: execution.workflow_id,
-            run_id: execution.run_id,
-        }
-    }
-}
 
 /// What the server knows about one workflow execution: as listed, or as described.
 ///
@@ -215,14 +68,6 @@ impl WorkflowInfo {
         self.search_attributes
             .get(name)
             .map(SearchAttributeValue::from_payload)
-    }
-}
-
-// Not derivable: the enum is generated by `proto_enum!`.
-#[allow(clippy::derivable_impls)]
-impl Default for WorkflowStatus {
-    fn default() -> Self {
-        Self::Unspecified
     }
 }
 
@@ -452,30 +297,5 @@ impl From<DescribeWorkflowExecutionResponse> for WorkflowDescription {
             static_details: None,
             raw,
         }
-    }
-}
-
-/// A protobuf timestamp as time since the Unix epoch; `None` before 1970 or when invalid.
-pub(crate) fn timestamp_to_duration(timestamp: &Timestamp) -> Option<Duration> {
-    seconds_and_nanos(timestamp.seconds, timestamp.nanos)
-}
-
-/// A protobuf duration as a Rust one; `None` when negative or invalid.
-pub(crate) fn from_proto_duration(duration: &ProtoDuration) -> Option<Duration> {
-    seconds_and_nanos(duration.seconds, duration.nanos)
-}
-
-fn seconds_and_nanos(seconds: i64, nanos: i32) -> Option<Duration> {
-    let seconds = u64::try_from(seconds).ok()?;
-    let nanos = u32::try_from(nanos).ok()?;
-    (nanos < 1_000_000_000).then(|| Duration::new(seconds, nanos))
-}
-
-/// A Rust duration as a protobuf one (saturating at `i64::MAX` seconds).
-pub(crate) fn to_proto_duration(duration: Duration) -> ProtoDuration {
-    ProtoDuration {
-        seconds: i64::try_from(duration.as_secs()).unwrap_or(i64::MAX),
-        // Always below 10^9, so it fits.
-        nanos: duration.subsec_nanos() as i32,
     }
 }
