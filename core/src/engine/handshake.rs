@@ -5,7 +5,7 @@ use std::boxed::Box;
 use std::format;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper::client::conn::http2::Builder;
 
@@ -78,13 +78,23 @@ impl Dial {
         let driver_alive = alive.clone();
         let driver_watch = watch.clone();
         let observer = self.observer.clone();
+        let keepalive = self
+            .settings
+            .keepalive_interval
+            .map(|_| self.settings.keepalive_timeout);
+        let opened = Instant::now();
         runtime.spawn(Box::pin(async move {
             // The connection's fate reaches each call through its own stream; here it only
             // matters that the connection is gone (and is reported).
             let result = connection.await;
+            // A `Conn` still holds `alive`: the client had not let the connection go.
+            let kept = Arc::strong_count(&driver_alive) > 1;
             driver_alive.store(false, Ordering::Release);
+            let keepalive_lapsed = result.is_ok()
+                && kept
+                && keepalive.is_some_and(|timeout| driver_watch.silent_for(opened) >= timeout);
             driver_watch.end();
-            observer.closed(&result);
+            observer.closed(&result, keepalive_lapsed);
         }));
         stage.store(STAGE_SETTINGS, Ordering::Release);
         // On failure `sender` is dropped, which makes hyper close the connection.

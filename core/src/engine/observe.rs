@@ -56,21 +56,25 @@ impl ConnObserver {
         }
     }
 
-    /// A connection's driver ended with `result`.
+    /// A connection's driver ended with `result`; `keepalive_lapsed` when it ended without
+    /// an error after a silence longer than the keepalive timeout (hyper ends a connection
+    /// whose ping went unanswered with `Ok` when no call is waiting on it).
     #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-    pub(crate) fn closed(&self, result: &Result<(), hyper::Error>) {
+    pub(crate) fn closed(&self, result: &Result<(), hyper::Error>, keepalive_lapsed: bool) {
         #[cfg(feature = "tracing")]
         match result {
+            _ if keepalive_lapsed || result.as_ref().is_err_and(|e| e.is_timeout()) => {
+                tracing::warn!(
+                    server = %self.target,
+                    reason = "keepalive timeout",
+                    "the connection stopped answering keepalive pings; it is closed and \
+                     calls reconnect"
+                )
+            }
             Ok(()) => tracing::debug!(
                 server = %self.target,
                 reason = "closed",
                 "connection closed (the server sent GOAWAY or closed it, or the client let it go)"
-            ),
-            Err(error) if error.is_timeout() => tracing::warn!(
-                server = %self.target,
-                reason = "keepalive timeout",
-                "the connection stopped answering keepalive pings; it is closed and calls \
-                 reconnect"
             ),
             Err(error) if go_away(error).is_some() => tracing::debug!(
                 server = %self.target,

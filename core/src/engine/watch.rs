@@ -15,6 +15,7 @@ use std::pin::Pin;
 use std::string::{String, ToString};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{ready, Context, Poll, Waker};
+use std::time::{Duration, Instant};
 use std::vec::Vec;
 
 use hyper::rt::Read as _;
@@ -55,6 +56,8 @@ struct WatchState {
     ended: bool,
     /// The connect waiting for the server's first frame.
     waker: Option<Waker>,
+    /// When a read last completed (bytes or end of stream).
+    last_read: Option<Instant>,
 }
 
 /// How the wait for the server's first frame ended.
@@ -81,6 +84,19 @@ impl ConnWatch {
     /// The first bytes the connection received (up to 512).
     pub(crate) fn prefix(&self) -> Vec<u8> {
         self.lock().prefix.clone()
+    }
+
+    /// How long the connection has received nothing (since it was opened, if never).
+    ///
+    /// hyper ends a connection whose keepalive ping went unanswered without an error when
+    /// no call is waiting on it, the same as a connection closed in order: a long silence
+    /// before the end tells the two apart.
+    pub(crate) fn silent_for(&self, opened: Instant) -> Duration {
+        self.lock().last_read.unwrap_or(opened).elapsed()
+    }
+
+    fn read_completed(&self) {
+        self.lock().last_read = Some(Instant::now());
     }
 
     /// Record that the connection is over (its driver task ended).
@@ -204,7 +220,7 @@ impl WatchedIo {
             self.prefix_full = self.watch.received(filled);
             cursor.put_slice(filled);
         }
-        self.record(result)
+        self.record_read(result)
     }
 
     fn record<T>(&self, result: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
@@ -212,6 +228,13 @@ impl WatchedIo {
             self.watch.note(error);
         }
         result
+    }
+
+    fn record_read(&self, result: Poll<io::Result<()>>) -> Poll<io::Result<()>> {
+        if result.is_ready() {
+            self.watch.read_completed();
+        }
+        self.record(result)
     }
 
     /// After a failed write, read what the peer sent before it went away, then fail.
@@ -287,7 +310,7 @@ impl hyper::rt::Read for WatchedIo {
             return self.read_prefix(cx, buf);
         }
         let result = Pin::new(&mut self.io).poll_read(cx, buf);
-        self.record(result)
+        self.record_read(result)
     }
 }
 
