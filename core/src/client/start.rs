@@ -18,7 +18,7 @@ use super::codec::Slots;
 use super::proto_time::to_proto_duration;
 use super::search_attributes::SearchAttributeValue;
 use super::start_options::StartWorkflowOptions;
-use super::{CallFuture, Client, Error, MakeCall, WorkflowHandle};
+use super::{CallFuture, CallOptions, Client, Error, MakeCall, WorkflowHandle};
 use crate::payload::{
     EncodingConverter, FromValue, JsonPlainConverter, PayloadConverter, PayloadError, ToPayloads,
     Value,
@@ -235,19 +235,16 @@ impl Client {
             let mut fields = self.start_fields(workflow_type, &args, &options)?;
             self.encode_start_fields(&mut fields).await?;
             let request = start_request!(StartWorkflowExecutionRequest, fields, {});
-            let call = Call::idempotent("StartWorkflowExecution", &request.request_id)
-                .workflow(&options.id);
-            let response: StartedRun = self
-                .call_with(call, &request, &call_options)
-                .await
-                .map_err(|e| e.with_workflow_id(&options.id))?;
-            Ok(WorkflowHandle::started(
-                self.clone(),
-                options.id,
-                response.run_id,
-                response.started,
-                response.first_execution_run_id,
-            ))
+            let started = |run: StartedRun| run;
+            self.send_start(
+                "StartWorkflowExecution",
+                &request,
+                &request.request_id,
+                options,
+                &call_options,
+                started,
+            )
+            .await
         })
     }
 
@@ -302,19 +299,51 @@ impl Client {
                     payloads: signal_input,
                 }),
             });
-            let call = Call::idempotent("SignalWithStartWorkflowExecution", &request.request_id)
-                .workflow(&options.id);
-            let response: SignalWithStartWorkflowExecutionResponse = self
-                .call_with(call, &request, &call_options)
-                .await
-                .map_err(|e| e.with_workflow_id(&options.id))?;
-            Ok(WorkflowHandle::started(
-                self.clone(),
-                options.id,
-                response.run_id,
-                response.started,
-                response.first_execution_run_id,
-            ))
+            let started = |response: SignalWithStartWorkflowExecutionResponse| StartedRun {
+                run_id: response.run_id,
+                started: response.started,
+                first_execution_run_id: response.first_execution_run_id,
+            };
+            let method = "SignalWithStartWorkflowExecution";
+            self.send_start(
+                method,
+                &request,
+                &request.request_id,
+                options,
+                &call_options,
+                started,
+            )
+            .await
         })
+    }
+
+    /// Send a start-like `request` (retried with its `request_id`) and make a handle to the
+    /// run it started; `started` picks that run out of the response.
+    async fn send_start<Req, Resp>(
+        &self,
+        method: &'static str,
+        request: &Req,
+        request_id: &str,
+        options: StartWorkflowOptions,
+        call_options: &CallOptions,
+        started: impl FnOnce(Resp) -> StartedRun,
+    ) -> Result<WorkflowHandle, Error>
+    where
+        Req: prost::Message,
+        Resp: prost::Message + Default,
+    {
+        let call = Call::idempotent(method, request_id).workflow(&options.id);
+        let response: Resp = self
+            .call_with(call, request, call_options)
+            .await
+            .map_err(|e| e.with_workflow_id(&options.id))?;
+        let run = started(response);
+        Ok(WorkflowHandle::started(
+            self.clone(),
+            options.id,
+            run.run_id,
+            run.started,
+            run.first_execution_run_id,
+        ))
     }
 }
