@@ -8,7 +8,7 @@ use temporal_lite_core::client::{
     FailureKind, RetryPolicy, RetryState, RpcOptions, WorkflowFailure, WorkflowOutcome,
     WorkflowStatus,
 };
-use temporal_lite_core::payload::RawBytes;
+use temporal_lite_core::payload::{FromValue, RawBytes, ToPayloads};
 use temporal_lite_proto::temporal::api::enums::v1::EventType;
 use temporal_lite_proto::temporal::api::history::v1::history_event::Attributes;
 
@@ -37,6 +37,16 @@ struct Customer {
     tags: Vec<String>,
 }
 
+/// Run the `Echo` workflow (it returns its arguments) under id `id`.
+async fn echo<T: FromValue + Send>(
+    ctx: &Ctx,
+    args: impl ToPayloads + Send,
+    id: &str,
+) -> TestResult<T> {
+    let options = ctx.options(id);
+    Ok(ctx.client.execute_workflow("Echo", args, options).await?)
+}
+
 /// A struct goes to Python as JSON and comes back equal.
 pub(crate) async fn echo_round_trips_a_struct(ctx: &Ctx) -> TestResult {
     let order = Order {
@@ -60,10 +70,7 @@ pub(crate) async fn echo_round_trips_a_struct(ctx: &Ctx) -> TestResult {
             tags: vec![],
         },
     };
-    let back: Order = ctx
-        .client
-        .execute_workflow("Echo", (order.clone(),), ctx.options("echo-struct"))
-        .await?;
+    let back: Order = echo(ctx, (order.clone(),), "echo-struct").await?;
     assert_eq!(back, order);
     Ok(())
 }
@@ -71,27 +78,15 @@ pub(crate) async fn echo_round_trips_a_struct(ctx: &Ctx) -> TestResult {
 /// Several arguments come back as a list (read as a tuple), none as null, and bytes as
 /// `binary/plain` bytes.
 pub(crate) async fn echo_multiple_args_none_and_bytes(ctx: &Ctx) -> TestResult {
-    let (a, b, c): (i64, String, Vec<i64>) = ctx
-        .client
-        .execute_workflow("Echo", (1, "two", vec![3, 4]), ctx.options("echo-args"))
-        .await?;
+    let (a, b, c): (i64, String, Vec<i64>) = echo(ctx, (1, "two", vec![3, 4]), "echo-args").await?;
     assert_eq!((a, b.as_str(), c), (1, "two", vec![3, 4]));
 
-    let nothing: Option<String> = ctx
-        .client
-        .execute_workflow("Echo", (), ctx.options("echo-none"))
-        .await?;
+    let nothing: Option<String> = echo(ctx, (), "echo-none").await?;
     assert_eq!(nothing, None);
-    let (): () = ctx
-        .client
-        .execute_workflow("Echo", (), ctx.options("echo-unit"))
-        .await?;
+    let (): () = echo(ctx, (), "echo-unit").await?;
 
     let bytes = RawBytes(vec![0, 1, 2, 0xfe, 0xff]);
-    let back: RawBytes = ctx
-        .client
-        .execute_workflow("Echo", (bytes.clone(),), ctx.options("echo-bytes"))
-        .await?;
+    let back: RawBytes = echo(ctx, (bytes.clone(),), "echo-bytes").await?;
     assert_eq!(back, bytes);
     Ok(())
 }
