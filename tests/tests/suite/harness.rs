@@ -10,7 +10,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use futures_util::future::{select, Either};
 use temporal_lite_core::client::{
-    Client, Error, HistoryEvent, StartWorkflowOptions, WorkflowError,
+    Client, Error, Failure, HistoryEvent, RetryState, StartWorkflowOptions, WorkflowError,
+    WorkflowFailure,
 };
 use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_core::grpc::{
@@ -488,6 +489,17 @@ pub(crate) fn workflow_error<T: fmt::Debug>(result: Result<T, Error>) -> TestRes
     match result {
         Err(Error::Workflow(error)) => Ok(*error),
         other => Err(fail(format!("expected Error::Workflow, got {other:?}"))),
+    }
+}
+
+/// The failure and retry state of `failure`, which must be [`WorkflowFailure::Failed`].
+pub(crate) fn failed(failure: WorkflowFailure) -> TestResult<(Failure, RetryState)> {
+    match failure {
+        WorkflowFailure::Failed {
+            failure,
+            retry_state,
+        } => Ok((failure, retry_state)),
+        other => Err(fail(format!("expected Failed, got {other:?}"))),
     }
 }
 

@@ -12,7 +12,7 @@ use temporal_lite_core::payload::{FromValue, RawBytes, ToPayloads};
 use temporal_lite_proto::temporal::api::enums::v1::EventType;
 use temporal_lite_proto::temporal::api::history::v1::history_event::Attributes;
 
-use crate::harness::{event_type, fail, workflow_error, Ctx, TestResult};
+use crate::harness::{event_type, fail, failed, workflow_error, Ctx, TestResult};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Order {
@@ -133,13 +133,7 @@ pub(crate) async fn failure_carries_message_type_and_details(ctx: &Ctx) -> TestR
     assert_eq!(error.workflow_id, id);
     assert!(!error.run_id.is_empty());
     let text = error.to_string();
-    let WorkflowFailure::Failed {
-        failure,
-        retry_state,
-    } = error.failure
-    else {
-        return Err(fail(format!("expected Failed, got {:?}", error.failure)));
-    };
+    let (failure, retry_state) = failed(error.failure)?;
     assert_eq!(failure.message, "failed on purpose");
     assert_eq!(failure.error_type(), Some("TestFailure"));
     assert!(failure.non_retryable());
@@ -165,13 +159,7 @@ pub(crate) async fn failure_carries_message_type_and_details(ctx: &Ctx) -> TestR
         )
         .await;
     let error = workflow_error(result)?;
-    let WorkflowFailure::Failed {
-        failure,
-        retry_state,
-    } = error.failure
-    else {
-        return Err(fail(format!("expected Failed, got {:?}", error.failure)));
-    };
+    let (failure, retry_state) = failed(error.failure)?;
     // With a retry policy, the non-retryable failure is what stops the retries.
     assert_eq!(retry_state, RetryState::NonRetryableFailure);
     assert_eq!(failure.message, "boom");
@@ -372,13 +360,7 @@ pub(crate) async fn retry_policy_is_followed_to_the_succeeding_attempt(ctx: &Ctx
         .await?;
     let error = workflow_error(handle.result::<i64>().await)?;
     assert_ne!(Some(error.run_id.as_str()), handle.result_run_id());
-    let WorkflowFailure::Failed {
-        failure,
-        retry_state,
-    } = error.failure
-    else {
-        return Err(fail(format!("expected Failed, got {:?}", error.failure)));
-    };
+    let (failure, retry_state) = failed(error.failure)?;
     assert_eq!(retry_state, RetryState::MaximumAttemptsReached);
     assert_eq!(failure.message, "attempt 2 fails on purpose");
     assert_eq!(failure.error_type(), Some("RetryMe"));
@@ -391,12 +373,8 @@ pub(crate) async fn retry_policy_is_followed_to_the_succeeding_attempt(ctx: &Ctx
         .await?;
     let error = workflow_error(handle.result::<i64>().await)?;
     assert_eq!(Some(error.run_id.as_str()), handle.result_run_id());
-    match error.failure {
-        WorkflowFailure::Failed { retry_state, .. } => {
-            assert_eq!(retry_state, RetryState::RetryPolicyNotSet)
-        }
-        other => return Err(fail(format!("expected Failed, got {other:?}"))),
-    }
+    let (_, retry_state) = failed(error.failure)?;
+    assert_eq!(retry_state, RetryState::RetryPolicyNotSet);
     Ok(())
 }
 
