@@ -351,6 +351,16 @@ impl Ctx {
         self.client.identity()
     }
 
+    /// A recorded client of this case's runtime through `address` (a fault proxy in front of
+    /// the server), reporting the identity of the case's client.
+    pub(crate) async fn connect_through(
+        &self,
+        address: impl Into<String>,
+    ) -> Result<(Client, Arc<Recorder>), Error> {
+        let options = ConnectOptions::new(address).identity(self.identity());
+        self.runtime.connect_recorded(options).await
+    }
+
     /// A workflow id no other case uses: `what-RUNTIME-FRONT-PID-N-NANOS`.
     pub(crate) fn id(&self, what: &str) -> String {
         unique_id(&format!(
