@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use temporal_lite_core::client::Error;
-use temporal_lite_core::grpc::TransportErrorKind;
+use temporal_lite_core::grpc::{TransportError, TransportErrorKind};
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -28,6 +28,19 @@ pub fn assert_refused_at_once(error: &Error, started: Instant) {
     );
     assert!(
         started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Check how a call, begun at `started`, to a peer that stopped answering (its connection
+/// open, nothing read) ended: an `Io` error from the keepalive ping, within 3 s.
+#[track_caller]
+pub fn assert_ended_by_keepalive(error: &TransportError, started: Instant) {
+    assert_eq!(error.kind(), TransportErrorKind::Io, "{error}");
+    assert!(error.message().contains("keepalive"), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
         "{:?}",
         started.elapsed()
     );
