@@ -251,16 +251,10 @@ impl Client {
             let mut fields = self.start_fields(workflow_type, &args, &options)?;
             self.encode_start_fields(&mut fields).await?;
             let request = start_request!(StartWorkflowExecutionRequest, fields, {});
+            let call = Call::idempotent("StartWorkflowExecution", &request.request_id);
             let started = |run: StartedRun| run;
-            self.send_start(
-                "StartWorkflowExecution",
-                &request,
-                &request.request_id,
-                options,
-                &call_options,
-                started,
-            )
-            .await
+            self.send_start(call, &request, options, &call_options, started)
+                .await
         })
     }
 
@@ -320,26 +314,18 @@ impl Client {
                 started: response.started,
                 first_execution_run_id: response.first_execution_run_id,
             };
-            let method = "SignalWithStartWorkflowExecution";
-            self.send_start(
-                method,
-                &request,
-                &request.request_id,
-                options,
-                &call_options,
-                started,
-            )
-            .await
+            let call = Call::idempotent("SignalWithStartWorkflowExecution", &request.request_id);
+            self.send_start(call, &request, options, &call_options, started)
+                .await
         })
     }
 
-    /// Send a start-like `request` (retried with its `request_id`) and make a handle to the
-    /// run it started; `started` picks that run out of the response.
+    /// Make the start-like `call` (idempotent, by the request's id) with `request` and make
+    /// a handle to the run it started; `started` picks that run out of the response.
     async fn send_start<Req, Resp>(
         &self,
-        method: &'static str,
+        call: Call<'_>,
         request: &Req,
-        request_id: &str,
         options: StartWorkflowOptions,
         call_options: &CallOptions,
         started: impl FnOnce(Resp) -> StartedRun,
@@ -348,7 +334,7 @@ impl Client {
         Req: prost::Message,
         Resp: prost::Message + Default,
     {
-        let call = Call::idempotent(method, request_id).workflow(&options.id);
+        let call = call.workflow(&options.id);
         let response: Resp = self
             .call_with(call, request, call_options)
             .await
