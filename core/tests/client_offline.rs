@@ -60,6 +60,25 @@ fn started(run_id: &str) -> StartWorkflowExecutionResponse {
     }
 }
 
+/// Connect over `mock` as `Client::connect` would: a first `GetSystemInfo`, then the client.
+fn connect(mock: &MockTransport, options: ConnectOptions) -> Result<Client, Error> {
+    block_on(Client::connect_with(
+        std::sync::Arc::new(mock.clone()),
+        mock.clock(),
+        options,
+    ))
+}
+
+/// `error` is a transport error of `kind`, after one attempt and no wait: not retried.
+fn assert_failed_at_once(mock: &MockTransport, error: &Error, kind: TransportErrorKind) {
+    assert!(
+        matches!(error, Error::Transport(e) if e.kind() == kind),
+        "{error}"
+    );
+    assert_eq!(mock.requests().len(), 1);
+    assert_eq!(mock.clock().now(), Duration::ZERO);
+}
+
 fn start(client: &Client) -> Result<temporal_lite_core::client::WorkflowHandle, Error> {
     block_on(client.start_workflow(
         "Checkout",
@@ -159,18 +178,8 @@ fn the_first_connect_fails_at_once_and_later_failures_are_retried() {
     // Nothing listens: a misconfigured address fails the connect at once.
     let mock = MockTransport::new();
     mock.on("GetSystemInfo").fail(refused());
-    let error = block_on(Client::connect_with(
-        std::sync::Arc::new(mock.clone()),
-        mock.clock(),
-        options(),
-    ))
-    .unwrap_err();
-    assert!(
-        matches!(&error, Error::Transport(e) if e.kind() == TransportErrorKind::Connect),
-        "{error}"
-    );
-    assert_eq!(mock.requests().len(), 1);
-    assert_eq!(mock.clock().now(), Duration::ZERO);
+    let error = connect(&mock, options()).unwrap_err();
+    assert_failed_at_once(&mock, &error, TransportErrorKind::Connect);
 
     // Once the server has answered, the same failures are transient.
     let mock = MockTransport::new();
@@ -186,12 +195,7 @@ fn the_first_connect_fails_at_once_and_later_failures_are_retried() {
             "connection reset",
         ))
         .respond(GetSystemInfoResponse::default());
-    let client = block_on(Client::connect_with(
-        std::sync::Arc::new(mock.clone()),
-        mock.clock(),
-        options(),
-    ))
-    .unwrap();
+    let client = connect(&mock, options()).unwrap();
     block_on(client.get_system_info()).unwrap();
     assert_eq!(mock.requests_for("GetSystemInfo").len(), 4);
     assert_eq!(client.namespace(), "orders");
@@ -206,18 +210,8 @@ fn tls_failures_are_not_retried() {
         TransportErrorKind::Tls,
         "certificate not trusted",
     ));
-    let error = block_on(Client::connect_with(
-        std::sync::Arc::new(mock.clone()),
-        mock.clock(),
-        options(),
-    ))
-    .unwrap_err();
-    assert!(
-        matches!(&error, Error::Transport(e) if e.kind() == TransportErrorKind::Tls),
-        "{error}"
-    );
-    assert_eq!(mock.requests().len(), 1);
-    assert_eq!(mock.clock().now(), Duration::ZERO);
+    let error = connect(&mock, options()).unwrap_err();
+    assert_failed_at_once(&mock, &error, TransportErrorKind::Tls);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -538,13 +532,7 @@ fn unauthenticated_fails_connect_and_is_not_retried() {
     let mock = MockTransport::new();
     mock.on("GetSystemInfo")
         .respond_status(status::unauthenticated("API key expired"));
-    let connect = options().api_key("old-key");
-    let error = block_on(Client::connect_with(
-        std::sync::Arc::new(mock.clone()),
-        mock.clock(),
-        connect,
-    ))
-    .unwrap_err();
+    let error = connect(&mock, options().api_key("old-key")).unwrap_err();
     assert!(
         matches!(&error, Error::Unauthenticated { message } if message == "API key expired"),
         "{error}"

@@ -1,6 +1,10 @@
 //! Loopback peers for failure tests: a port that refuses, a peer that never answers.
 
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use temporal_lite_core::client::Error;
+use temporal_lite_core::grpc::{TransportError, TransportErrorKind};
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -11,6 +15,35 @@ pub fn closed_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .expect("a free loopback port")
         .port()
+}
+
+/// Check what a first connect to a [`closed_port`], begun at `started`, gave: a `Connect`
+/// transport error, at once (a client that never reached its server takes a refusal for a
+/// wrong address, not for an outage to wait out).
+#[track_caller]
+pub fn assert_refused_at_once(error: &Error, started: Instant) {
+    assert!(
+        matches!(error, Error::Transport(e) if e.kind() == TransportErrorKind::Connect),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Check how a call, begun at `started`, to a peer that stopped answering (its connection
+/// open, nothing read) ended: an `Io` error from the keepalive ping, within 3 s.
+#[track_caller]
+pub fn assert_ended_by_keepalive(error: &TransportError, started: Instant) {
+    assert_eq!(error.kind(), TransportErrorKind::Io, "{error}");
+    assert!(error.message().contains("keepalive"), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 /// A loopback peer that accepts TCP connections, holds them open and never sends a byte.

@@ -14,7 +14,9 @@ use temporal_lite_core::grpc::{
     DEFAULT_RECEIVE_LIMIT,
 };
 use temporal_lite_tests::mock_server::{frame, MockPki, MockServer, Reply};
-use temporal_lite_tests::peers::{closed_port, SilentPeer};
+use temporal_lite_tests::peers::{
+    assert_ended_by_keepalive, assert_refused_at_once, closed_port, SilentPeer,
+};
 use temporal_lite_tokio::TokioRuntime;
 
 const PATH: &str = "/temporal.api.workflowservice.v1.WorkflowService/GetSystemInfo";
@@ -370,13 +372,7 @@ async fn keepalive_detects_a_silent_peer() {
     req.timeout = None;
     let started = Instant::now();
     let error = call_err(&transport, req).await;
-    assert_eq!(error.kind(), TransportErrorKind::Io, "{error}");
-    assert!(error.message().contains("keepalive"), "{error}");
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_ended_by_keepalive(&error, started);
     // The next call reconnects.
     assert_eq!(call_ok(&transport, b"again").await, &b"fine"[..]);
     assert_eq!(server.connections(), 2);
@@ -467,15 +463,7 @@ async fn a_refused_first_connect_fails_at_once() {
     let error = temporal_lite_tokio::connect(ConnectOptions::new(format!("127.0.0.1:{port}")))
         .await
         .unwrap_err();
-    assert!(
-        matches!(&error, ClientError::Transport(e) if e.kind() == TransportErrorKind::Connect),
-        "{error}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_refused_at_once(&error, started);
 }
 
 #[tokio::test]

@@ -5,7 +5,6 @@
 //! Every failure mode a user can hit has a test asserting its kind and the words that tell
 //! the user what to change, and that no secret (API key, private key) is in any message.
 
-use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -35,20 +34,11 @@ use tokio_rustls::rustls;
 
 type TransportAndClock = (Arc<dyn Transport>, Arc<dyn Clock>);
 
-#[derive(Clone, Copy, Debug)]
-enum Rt {
-    Tokio,
-    AsyncStd,
-}
+#[path = "common/rt.rs"]
+mod rt;
+use rt::Rt;
 
 impl Rt {
-    fn block_on<F: Future>(self, future: F) -> F::Output {
-        match self {
-            Rt::Tokio => temporal_lite_tests::runtimes::block_on_tokio(future),
-            Rt::AsyncStd => async_std::task::block_on(future),
-        }
-    }
-
     /// A transport and a clock for `options` on this runtime (call inside `block_on`).
     fn transport(self, options: &ConnectOptions) -> Result<TransportAndClock, TransportError> {
         match self {
@@ -62,14 +52,6 @@ impl Rt {
                 let transport = temporal_lite_async_std::transport_with(runtime, options)?;
                 Ok((transport, Arc::new(runtime)))
             }
-        }
-    }
-
-    /// Connect as a user would, with the adapter's `Client::connect` (a `GetSystemInfo`).
-    async fn connect(self, options: ConnectOptions) -> Result<Client, Error> {
-        match self {
-            Rt::Tokio => temporal_lite_tokio::connect(options).await,
-            Rt::AsyncStd => temporal_lite_async_std::connect(options).await,
         }
     }
 

@@ -105,55 +105,27 @@ impl From<workflow::WorkflowExecutionInfo> for WorkflowInfo {
 }
 
 impl WorkflowInfo {
-    /// Like `From<WorkflowExecutionInfo>`, copying only the fields kept.
+    /// Like `From<WorkflowExecutionInfo>`, copying only the fields it reads (not the reset
+    /// points, callbacks and the rest a description also carries).
     fn from_ref(info: &workflow::WorkflowExecutionInfo) -> Self {
-        let execution = info.execution.as_ref();
-        Self {
-            workflow_id: execution.map(|e| e.workflow_id.clone()).unwrap_or_default(),
-            run_id: execution.map(|e| e.run_id.clone()).unwrap_or_default(),
-            workflow_type: info
-                .r#type
-                .as_ref()
-                .map(|t| t.name.clone())
-                .unwrap_or_default(),
-            status: WorkflowStatus::from_i32(info.status),
+        Self::from(workflow::WorkflowExecutionInfo {
+            execution: info.execution.clone(),
+            r#type: info.r#type.clone(),
+            status: info.status,
             task_queue: info.task_queue.clone(),
-            start_time: info.start_time.as_ref().and_then(timestamp_to_duration),
-            close_time: info.close_time.as_ref().and_then(timestamp_to_duration),
-            execution_time: info.execution_time.as_ref().and_then(timestamp_to_duration),
-            execution_duration: info
-                .execution_duration
-                .as_ref()
-                .and_then(from_proto_duration),
-            history_length: u64::try_from(info.history_length).unwrap_or(0),
-            history_size_bytes: u64::try_from(info.history_size_bytes).unwrap_or(0),
-            parent: info
-                .parent_execution
-                .clone()
-                .map(WorkflowExecutionRef::from),
+            start_time: info.start_time,
+            close_time: info.close_time,
+            execution_time: info.execution_time,
+            execution_duration: info.execution_duration,
+            history_length: info.history_length,
+            history_size_bytes: info.history_size_bytes,
+            parent_execution: info.parent_execution.clone(),
             first_run_id: info.first_run_id.clone(),
-            memo: info
-                .memo
-                .as_ref()
-                .map(|m| {
-                    m.fields
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            search_attributes: info
-                .search_attributes
-                .as_ref()
-                .map(|s| {
-                    s.indexed_fields
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            priority: info.priority.as_ref().and_then(Priority::from_proto),
-        }
+            memo: info.memo.clone(),
+            search_attributes: info.search_attributes.clone(),
+            priority: info.priority.clone(),
+            ..Default::default()
+        })
     }
 }
 

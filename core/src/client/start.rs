@@ -3,11 +3,9 @@ use alloc::string::String;
 
 use temporal_lite_proto::temporal::api::common::v1::Priority;
 use temporal_lite_proto::temporal::api::common::v1::{
-    Header, Memo, Payload, Payloads, SearchAttributes, WorkflowType,
+    Header, Memo, Payload, Payloads, SearchAttributes,
 };
-use temporal_lite_proto::temporal::api::enums::v1::TaskQueueKind;
 use temporal_lite_proto::temporal::api::sdk::v1::UserMetadata;
-use temporal_lite_proto::temporal::api::taskqueue::v1::TaskQueue;
 use temporal_lite_proto::temporal::api::workflowservice::v1::{
     SignalWithStartWorkflowExecutionRequest, SignalWithStartWorkflowExecutionResponse,
     StartWorkflowExecutionRequest,
@@ -15,10 +13,9 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 
 use super::call::Call;
 use super::codec::Slots;
-use super::proto_time::to_proto_duration;
 use super::search_attributes::SearchAttributeValue;
 use super::start_options::StartWorkflowOptions;
-use super::{CallFuture, Client, Error, MakeCall, WorkflowHandle};
+use super::{CallFuture, CallOptions, Client, Error, MakeCall, WorkflowHandle};
 use crate::payload::{
     EncodingConverter, FromValue, JsonPlainConverter, PayloadConverter, PayloadError, ToPayloads,
     Value,
@@ -51,42 +48,61 @@ pub(crate) struct StartFields<'a> {
     pub(crate) request_id: String,
 }
 
-/// A `$request` (`StartWorkflowExecutionRequest` or `SignalWithStartWorkflowExecutionRequest`,
-/// which share these fields) made of the [`StartFields`] `$fields` and the fields in `$extra`.
+/// A `$message` (`StartWorkflowExecutionRequest`, `SignalWithStartWorkflowExecutionRequest`
+/// or a schedule's `NewWorkflowExecutionInfo`, which share these fields) made of the
+/// [`StartFields`] `$fields` (moved from) and the fields in `$extra`.
+macro_rules! new_execution {
+    ($message:ident, $fields:ident, { $($extra:tt)* }) => {{
+        use ::temporal_lite_proto::temporal::api as api;
+        use $crate::client::proto_time::to_proto_duration;
+        let options = $fields.options;
+        $message {
+            workflow_id: options.id.clone(),
+            workflow_type: Some(api::common::v1::WorkflowType {
+                name: String::from($fields.workflow_type),
+            }),
+            task_queue: Some(api::taskqueue::v1::TaskQueue {
+                name: options.task_queue.clone(),
+                kind: api::enums::v1::TaskQueueKind::Normal as i32,
+                ..Default::default()
+            }),
+            input: $fields.input,
+            workflow_execution_timeout: options.execution_timeout.map(to_proto_duration),
+            workflow_run_timeout: options.run_timeout.map(to_proto_duration),
+            workflow_task_timeout: options.task_timeout.map(to_proto_duration),
+            retry_policy: options.retry_policy.as_ref().map(|p| p.to_proto()),
+            memo: $fields.memo,
+            search_attributes: $fields.search_attributes,
+            header: $fields.header,
+            user_metadata: $fields.user_metadata,
+            priority: $fields.priority,
+            $($extra)*
+            ..Default::default()
+        }
+    }};
+}
+pub(crate) use new_execution;
+
+/// A `$request` (`StartWorkflowExecutionRequest` or `SignalWithStartWorkflowExecutionRequest`)
+/// made of the [`StartFields`] `$fields`, what only a request carries (namespace, identity,
+/// request id, id policies, cron, start delay) and the fields in `$extra`.
 macro_rules! start_request {
     ($request:ident, $fields:expr, { $($extra:tt)* }) => {{
         let fields: StartFields<'_> = $fields;
         let options = fields.options;
-        $request {
-            namespace: String::from(fields.client.namespace()),
-            workflow_id: options.id.clone(),
-            workflow_type: Some(WorkflowType {
-                name: String::from(fields.workflow_type),
-            }),
-            task_queue: Some(TaskQueue {
-                name: options.task_queue.clone(),
-                kind: TaskQueueKind::Normal as i32,
-                ..Default::default()
-            }),
-            input: fields.input,
-            workflow_execution_timeout: options.execution_timeout.map(to_proto_duration),
-            workflow_run_timeout: options.run_timeout.map(to_proto_duration),
-            workflow_task_timeout: options.task_timeout.map(to_proto_duration),
-            identity: String::from(fields.client.identity()),
-            request_id: fields.request_id,
+        let namespace = String::from(fields.client.namespace());
+        let identity = String::from(fields.client.identity());
+        let request_id = fields.request_id;
+        $crate::client::start::new_execution!($request, fields, {
+            namespace,
+            identity,
+            request_id,
             workflow_id_reuse_policy: options.reuse_policy_proto(),
             workflow_id_conflict_policy: options.conflict_policy_proto(),
-            retry_policy: options.retry_policy.as_ref().map(|p| p.to_proto()),
             cron_schedule: options.cron_schedule.clone().unwrap_or_default(),
-            memo: fields.memo,
-            search_attributes: fields.search_attributes,
-            header: fields.header,
-            workflow_start_delay: options.start_delay.map(to_proto_duration),
-            user_metadata: fields.user_metadata,
-            priority: fields.priority,
+            workflow_start_delay: options.start_delay.map($crate::client::proto_time::to_proto_duration),
             $($extra)*
-            ..Default::default()
-        }
+        })
     }};
 }
 pub(crate) use start_request;
@@ -235,19 +251,10 @@ impl Client {
             let mut fields = self.start_fields(workflow_type, &args, &options)?;
             self.encode_start_fields(&mut fields).await?;
             let request = start_request!(StartWorkflowExecutionRequest, fields, {});
-            let call = Call::idempotent("StartWorkflowExecution", &request.request_id)
-                .workflow(&options.id);
-            let response: StartedRun = self
-                .call_with(call, &request, &call_options)
+            let call = Call::idempotent("StartWorkflowExecution", &request.request_id);
+            let started = |run: StartedRun| run;
+            self.send_start(call, &request, options, &call_options, started)
                 .await
-                .map_err(|e| e.with_workflow_id(&options.id))?;
-            Ok(WorkflowHandle::started(
-                self.clone(),
-                options.id,
-                response.run_id,
-                response.started,
-                response.first_execution_run_id,
-            ))
         })
     }
 
@@ -302,19 +309,43 @@ impl Client {
                     payloads: signal_input,
                 }),
             });
-            let call = Call::idempotent("SignalWithStartWorkflowExecution", &request.request_id)
-                .workflow(&options.id);
-            let response: SignalWithStartWorkflowExecutionResponse = self
-                .call_with(call, &request, &call_options)
+            let started = |response: SignalWithStartWorkflowExecutionResponse| StartedRun {
+                run_id: response.run_id,
+                started: response.started,
+                first_execution_run_id: response.first_execution_run_id,
+            };
+            let call = Call::idempotent("SignalWithStartWorkflowExecution", &request.request_id);
+            self.send_start(call, &request, options, &call_options, started)
                 .await
-                .map_err(|e| e.with_workflow_id(&options.id))?;
-            Ok(WorkflowHandle::started(
-                self.clone(),
-                options.id,
-                response.run_id,
-                response.started,
-                response.first_execution_run_id,
-            ))
         })
+    }
+
+    /// Make the start-like `call` (idempotent, by the request's id) with `request` and make
+    /// a handle to the run it started; `started` picks that run out of the response.
+    async fn send_start<Req, Resp>(
+        &self,
+        call: Call<'_>,
+        request: &Req,
+        options: StartWorkflowOptions,
+        call_options: &CallOptions,
+        started: impl FnOnce(Resp) -> StartedRun,
+    ) -> Result<WorkflowHandle, Error>
+    where
+        Req: prost::Message,
+        Resp: prost::Message + Default,
+    {
+        let call = call.workflow(&options.id);
+        let response: Resp = self
+            .call_with(call, request, call_options)
+            .await
+            .map_err(|e| e.with_workflow_id(&options.id))?;
+        let run = started(response);
+        Ok(WorkflowHandle::started(
+            self.clone(),
+            options.id,
+            run.run_id,
+            run.started,
+            run.first_execution_run_id,
+        ))
     }
 }

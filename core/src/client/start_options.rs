@@ -9,9 +9,9 @@ use temporal_lite_proto::temporal::api::enums::v1 as enums;
 use super::priority::Priority;
 use super::retry_policy::RetryPolicy;
 use super::search_attributes::SearchAttributeValue;
-use super::value_fields::insert_value;
+use super::value_fields::value_setter;
 use super::Error;
-use crate::payload::{PayloadError, ToValue, Value};
+use crate::payload::{PayloadError, Value};
 
 /// What the server does when a workflow is started with the id of a *closed* workflow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -182,45 +182,20 @@ impl StartWorkflowOptions {
         self
     }
 
-    /// Add a memo field. A value that cannot be converted fails the start call.
-    pub fn memo(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        insert_value(
-            &mut self.memo,
-            &mut self.conversion_error,
-            "memo field",
-            key.into(),
-            value,
-        );
-        self
-    }
+    value_setter!(
+        /// Add a memo field. A value that cannot be converted fails the start call.
+        memo => memo, "memo field"
+    );
 
-    /// Add a search attribute. A value that cannot be converted fails the start call.
-    pub fn search_attribute(
-        mut self,
-        key: impl Into<String>,
-        value: &(impl ToValue + ?Sized),
-    ) -> Self {
-        insert_value(
-            &mut self.search_attributes,
-            &mut self.conversion_error,
-            "search attribute",
-            key.into(),
-            value,
-        );
-        self
-    }
+    value_setter!(
+        /// Add a search attribute. A value that cannot be converted fails the start call.
+        search_attribute => search_attributes, "search attribute"
+    );
 
-    /// Add a header field. A value that cannot be converted fails the start call.
-    pub fn header(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        insert_value(
-            &mut self.headers,
-            &mut self.conversion_error,
-            "header",
-            key.into(),
-            value,
-        );
-        self
-    }
+    value_setter!(
+        /// Add a header field. A value that cannot be converted fails the start call.
+        header => headers, "header"
+    );
 
     /// Add a typed search attribute (see [`SearchAttributeValue`]).
     pub fn typed_search_attribute(

@@ -25,9 +25,9 @@ use super::call::{Call, Wait};
 use super::codec::Slots;
 use super::failure::Failure;
 use super::update_error::{classify_rejection, UpdateError, UpdateErrorKind};
-use super::value_fields::insert_value;
+use super::value_fields::value_setter;
 use super::{CallFuture, CallOptions, Client, Error, MakeCall, WorkflowHandle};
-use crate::payload::{decode_first, FromValue, PayloadError, ToPayloads, ToValue, Value};
+use crate::payload::{decode_first, FromValue, PayloadError, ToPayloads, Value};
 
 /// How far an update must have got before [`WorkflowHandle::start_update`] returns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -90,17 +90,10 @@ impl UpdateOptions {
         self
     }
 
-    /// Add a header field. A value that cannot be converted fails the call.
-    pub fn header(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        insert_value(
-            &mut self.headers,
-            &mut self.conversion_error,
-            "header",
-            key.into(),
-            value,
-        );
-        self
-    }
+    value_setter!(
+        /// Add a header field. A value that cannot be converted fails the call.
+        header => headers, "header"
+    );
 }
 
 /// An update that was sent: wait for its result with [`result`](Self::result).

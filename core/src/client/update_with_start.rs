@@ -8,10 +8,8 @@ use alloc::string::String;
 
 use prost::Message;
 use temporal_lite_proto::google::rpc::Status as RpcStatus;
-use temporal_lite_proto::temporal::api::common::v1::{WorkflowExecution, WorkflowType};
-use temporal_lite_proto::temporal::api::enums::v1::TaskQueueKind;
+use temporal_lite_proto::temporal::api::common::v1::WorkflowExecution;
 use temporal_lite_proto::temporal::api::errordetails::v1::MultiOperationExecutionFailure;
-use temporal_lite_proto::temporal::api::taskqueue::v1::TaskQueue;
 use temporal_lite_proto::temporal::api::workflowservice::v1::execute_multi_operation_request::{
     operation, Operation,
 };
@@ -21,7 +19,6 @@ use temporal_lite_proto::temporal::api::workflowservice::v1::{
 };
 
 use super::call::{Call, Wait};
-use super::proto_time::to_proto_duration;
 use super::start::{start_request, StartFields};
 use super::update::{
     encode_update_request, reached, update_request, Pacer, UpdateHandle, UpdateOptions, UpdateStage,

@@ -26,3 +26,27 @@ pub(crate) fn insert_value(
         Err(_) => {}
     }
 }
+
+/// A builder method `$name(key, value)` that puts a named value into the options' map
+/// `$field` with [`insert_value`] (a conversion failure, described as `$what`, is kept in
+/// the options' `conversion_error`).
+macro_rules! value_setter {
+    ($(#[$doc:meta])* $name:ident => $field:ident, $what:literal) => {
+        $(#[$doc])*
+        pub fn $name(
+            mut self,
+            key: impl Into<alloc::string::String>,
+            value: &(impl $crate::payload::ToValue + ?Sized),
+        ) -> Self {
+            $crate::client::value_fields::insert_value(
+                &mut self.$field,
+                &mut self.conversion_error,
+                $what,
+                key.into(),
+                value,
+            );
+            self
+        }
+    };
+}
+pub(crate) use value_setter;

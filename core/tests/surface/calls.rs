@@ -39,16 +39,7 @@ fn activity_completion_and_schedules_send_encoded_payloads() {
         ),
         ("wf", "a-1")
     );
-    assert_wrapped(
-        &heartbeat
-            .details
-            .as_ref()
-            .unwrap()
-            .payloads
-            .iter()
-            .collect::<Vec<_>>(),
-        "heartbeat",
-    );
+    assert_list_wrapped(heartbeat.details.as_ref(), "heartbeat");
     let failed: ws::RespondActivityTaskFailedRequest = mock
         .requests_for("RespondActivityTaskFailed")[0]
         .decode()
@@ -58,24 +49,9 @@ fn activity_completion_and_schedules_send_encoded_payloads() {
     else {
         panic!("not an application failure");
     };
-    assert_wrapped(
-        &info
-            .details
-            .as_ref()
-            .unwrap()
-            .payloads
-            .iter()
-            .collect::<Vec<_>>(),
-        "failure details",
-    );
-    assert_wrapped(
-        &failed
-            .last_heartbeat_details
-            .as_ref()
-            .unwrap()
-            .payloads
-            .iter()
-            .collect::<Vec<_>>(),
+    assert_list_wrapped(info.details.as_ref(), "failure details");
+    assert_list_wrapped(
+        failed.last_heartbeat_details.as_ref(),
         "last heartbeat details",
     );
     let create: ws::CreateScheduleRequest =
@@ -84,16 +60,7 @@ fn activity_completion_and_schedules_send_encoded_payloads() {
     let temporal_lite_proto::temporal::api::schedule::v1::schedule_action::Action::StartWorkflow(
         info,
     ) = action;
-    assert_wrapped(
-        &info
-            .input
-            .as_ref()
-            .unwrap()
-            .payloads
-            .iter()
-            .collect::<Vec<_>>(),
-        "schedule input",
-    );
+    assert_list_wrapped(info.input.as_ref(), "schedule input");
     assert!(!create.request_id.is_empty());
 }
 

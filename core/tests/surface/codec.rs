@@ -52,30 +52,12 @@ fn the_codec_encodes_every_payload_a_start_and_a_signal_send() {
         [0]
     .decode()
     .unwrap();
-    assert_wrapped(
-        &signal
-            .input
-            .as_ref()
-            .unwrap()
-            .payloads
-            .iter()
-            .collect::<Vec<_>>(),
-        "signal",
-    );
+    assert_list_wrapped(signal.input.as_ref(), "signal");
     let terminate: ws::TerminateWorkflowExecutionRequest = mock
         .requests_for("TerminateWorkflowExecution")[0]
         .decode()
         .unwrap();
-    assert_wrapped(
-        &terminate
-            .details
-            .as_ref()
-            .unwrap()
-            .payloads
-            .iter()
-            .collect::<Vec<_>>(),
-        "terminate",
-    );
+    assert_list_wrapped(terminate.details.as_ref(), "terminate");
 }
 
 #[test]

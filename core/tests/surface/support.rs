@@ -97,6 +97,12 @@ pub(crate) fn assert_wrapped(payloads: &[&Payload], what: &str) {
     }
 }
 
+/// Like [`assert_wrapped`], for a message's optional list of payloads (which must be set).
+pub(crate) fn assert_list_wrapped(payloads: Option<&Payloads>, what: &str) {
+    let payloads = payloads.unwrap_or_else(|| panic!("{what}: no payload list"));
+    assert_wrapped(&payloads.payloads.iter().collect::<Vec<_>>(), what);
+}
+
 pub(crate) fn app_failure(message: &str, detail: Payload) -> ProtoFailure {
     ProtoFailure {
         message: message.into(),

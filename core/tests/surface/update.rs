@@ -32,16 +32,7 @@ fn update_is_resent_with_the_same_id_until_accepted_and_decodes_through_the_code
     let sent = request.request.unwrap();
     assert_eq!(sent.meta.unwrap().update_id, "u-1");
     let input = sent.input.unwrap();
-    assert_wrapped(
-        &input
-            .args
-            .as_ref()
-            .unwrap()
-            .payloads
-            .iter()
-            .collect::<Vec<_>>(),
-        "update args",
-    );
+    assert_list_wrapped(input.args.as_ref(), "update args");
     assert_wrapped(
         &[&input.header.as_ref().unwrap().fields["h"]],
         "update header",

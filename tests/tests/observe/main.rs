@@ -13,35 +13,16 @@ mod capture;
 mod doctor;
 mod telemetry;
 
-use std::future::Future;
 use std::sync::Arc;
 
 use temporal_lite_core::client::{Client, Error};
 use temporal_lite_core::config::ConnectOptions;
 
-/// The runtime adapters.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Rt {
-    Tokio,
-    AsyncStd,
-}
+#[path = "../common/rt.rs"]
+mod rt;
+pub(crate) use rt::Rt;
 
 impl Rt {
-    fn block_on<F: Future>(self, future: F) -> F::Output {
-        match self {
-            Rt::Tokio => temporal_lite_tests::runtimes::block_on_tokio(future),
-            Rt::AsyncStd => async_std::task::block_on(future),
-        }
-    }
-
-    /// Connect as a user would (a `GetSystemInfo` check); call inside `block_on`.
-    pub(crate) async fn connect(self, options: ConnectOptions) -> Result<Client, Error> {
-        match self {
-            Rt::Tokio => temporal_lite_tokio::connect(options).await,
-            Rt::AsyncStd => temporal_lite_async_std::connect(options).await,
-        }
-    }
-
     /// A client over the engine with HTTP/2 `settings`, checked with `GetSystemInfo`; call
     /// inside `block_on`.
     pub(crate) async fn connect_with_settings(

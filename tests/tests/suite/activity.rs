@@ -8,7 +8,7 @@ use temporal_lite_core::client::{
 };
 use temporal_lite_tests::base64;
 
-use crate::harness::{fail, workflow_error, Ctx, TestResult};
+use crate::harness::{fail, failed, workflow_error, Ctx, TestResult};
 
 /// The activity id `AsyncActivity` gives its activity.
 const ACTIVITY_ID: &str = "async-activity";
@@ -83,9 +83,7 @@ pub(crate) async fn async_activity_fail_by_id(ctx: &Ctx) -> TestResult {
     activity.fail(failure, ()).await?;
 
     let error = workflow_error(handle.result::<serde_json::Value>().await)?;
-    let WorkflowFailure::Failed { failure, .. } = error.failure else {
-        return Err(fail(format!("expected Failed, got {:?}", error.failure)));
-    };
+    let (failure, _) = failed(error.failure)?;
     // Python wraps the ActivityError: find the application failure in the chain.
     let mut cause = Some(&failure);
     let mut found = None;

@@ -82,10 +82,7 @@ pub(crate) async fn result_across_outage(
 /// workflow's value.
 pub(crate) async fn result_outlives_a_20_s_outage(ctx: &Ctx) -> TestResult {
     let proxy = proxy_to_shared(ctx)?;
-    let (client, calls) = ctx
-        .runtime
-        .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
-        .await?;
+    let (client, calls) = ctx.connect_through(proxy.address()).await?;
     let OutageRun {
         slept,
         down,
@@ -237,10 +234,7 @@ pub(crate) async fn a_connect_outlives_a_call_that_gave_up(ctx: &Ctx) -> TestRes
 /// the run it started; exactly one run exists.
 pub(crate) async fn start_with_answers_lost_for_14_s(ctx: &Ctx) -> TestResult {
     let proxy = proxy_to_shared(ctx)?;
-    let (client, _) = ctx
-        .runtime
-        .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
-        .await?;
+    let (client, _) = ctx.connect_through(proxy.address()).await?;
     proxy.drop_responses(
         START,
         Drops::Until(Instant::now() + Duration::from_secs(14)),
@@ -382,10 +376,7 @@ pub(crate) async fn concurrent_starts_with_default_options(ctx: &Ctx) -> TestRes
 /// workflow is terminated.
 pub(crate) async fn terminate_whose_answer_is_lost(ctx: &Ctx) -> TestResult {
     let proxy = proxy_to_shared(ctx)?;
-    let (client, _) = ctx
-        .runtime
-        .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
-        .await?;
+    let (client, _) = ctx.connect_through(proxy.address()).await?;
     let handle = client
         .start_workflow("Sleep", (60,), ctx.options("terminate-lost"))
         .await?;
@@ -471,10 +462,7 @@ pub(crate) async fn a_resetting_peer_says_reset(ctx: &Ctx) -> TestResult {
 /// client moves to a new connection.
 pub(crate) async fn go_away_under_load_fails_nothing(ctx: &Ctx) -> TestResult {
     let proxy = proxy_to_shared(ctx)?;
-    let (client, _) = ctx
-        .runtime
-        .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
-        .await?;
+    let (client, _) = ctx.connect_through(proxy.address()).await?;
     for round in 0..5 {
         let mut handles = Vec::new();
         for _ in 0..4 {

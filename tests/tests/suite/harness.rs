@@ -10,7 +10,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use futures_util::future::{select, Either};
 use temporal_lite_core::client::{
-    Client, Error, HistoryEvent, StartWorkflowOptions, WorkflowError,
+    Client, Error, Failure, HistoryEvent, RetryState, StartWorkflowOptions, WorkflowError,
+    WorkflowFailure,
 };
 use temporal_lite_core::config::ConnectOptions;
 use temporal_lite_core::grpc::{
@@ -350,6 +351,16 @@ impl Ctx {
         self.client.identity()
     }
 
+    /// A recorded client of this case's runtime through `address` (a fault proxy in front of
+    /// the server), reporting the identity of the case's client.
+    pub(crate) async fn connect_through(
+        &self,
+        address: impl Into<String>,
+    ) -> Result<(Client, Arc<Recorder>), Error> {
+        let options = ConnectOptions::new(address).identity(self.identity());
+        self.runtime.connect_recorded(options).await
+    }
+
     /// A workflow id no other case uses: `what-RUNTIME-FRONT-PID-N-NANOS`.
     pub(crate) fn id(&self, what: &str) -> String {
         unique_id(&format!(
@@ -488,6 +499,17 @@ pub(crate) fn workflow_error<T: fmt::Debug>(result: Result<T, Error>) -> TestRes
     match result {
         Err(Error::Workflow(error)) => Ok(*error),
         other => Err(fail(format!("expected Error::Workflow, got {other:?}"))),
+    }
+}
+
+/// The failure and retry state of `failure`, which must be [`WorkflowFailure::Failed`].
+pub(crate) fn failed(failure: WorkflowFailure) -> TestResult<(Failure, RetryState)> {
+    match failure {
+        WorkflowFailure::Failed {
+            failure,
+            retry_state,
+        } => Ok((failure, retry_state)),
+        other => Err(fail(format!("expected Failed, got {other:?}"))),
     }
 }
 

@@ -37,10 +37,7 @@ enum Fault {
 
 async fn result_across(ctx: &Ctx, fault: Fault) -> TestResult {
     let proxy = FaultProxy::start(ctx.env.address().parse::<SocketAddr>()?);
-    let (client, calls) = ctx
-        .runtime
-        .connect_recorded(ConnectOptions::new(proxy.address()).identity(ctx.identity()))
-        .await?;
+    let (client, calls) = ctx.connect_through(proxy.address()).await?;
     let OutageRun {
         slept,
         down,

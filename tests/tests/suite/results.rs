@@ -8,11 +8,11 @@ use temporal_lite_core::client::{
     FailureKind, RetryPolicy, RetryState, RpcOptions, WorkflowFailure, WorkflowOutcome,
     WorkflowStatus,
 };
-use temporal_lite_core::payload::RawBytes;
+use temporal_lite_core::payload::{FromValue, RawBytes, ToPayloads};
 use temporal_lite_proto::temporal::api::enums::v1::EventType;
 use temporal_lite_proto::temporal::api::history::v1::history_event::Attributes;
 
-use crate::harness::{event_type, fail, workflow_error, Ctx, TestResult};
+use crate::harness::{event_type, fail, failed, workflow_error, Ctx, TestResult};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Order {
@@ -35,6 +35,16 @@ struct Line {
 struct Customer {
     name: String,
     tags: Vec<String>,
+}
+
+/// Run the `Echo` workflow (it returns its arguments) under id `id`.
+async fn echo<T: FromValue + Send>(
+    ctx: &Ctx,
+    args: impl ToPayloads + Send,
+    id: &str,
+) -> TestResult<T> {
+    let options = ctx.options(id);
+    Ok(ctx.client.execute_workflow("Echo", args, options).await?)
 }
 
 /// A struct goes to Python as JSON and comes back equal.
@@ -60,10 +70,7 @@ pub(crate) async fn echo_round_trips_a_struct(ctx: &Ctx) -> TestResult {
             tags: vec![],
         },
     };
-    let back: Order = ctx
-        .client
-        .execute_workflow("Echo", (order.clone(),), ctx.options("echo-struct"))
-        .await?;
+    let back: Order = echo(ctx, (order.clone(),), "echo-struct").await?;
     assert_eq!(back, order);
     Ok(())
 }
@@ -71,27 +78,15 @@ pub(crate) async fn echo_round_trips_a_struct(ctx: &Ctx) -> TestResult {
 /// Several arguments come back as a list (read as a tuple), none as null, and bytes as
 /// `binary/plain` bytes.
 pub(crate) async fn echo_multiple_args_none_and_bytes(ctx: &Ctx) -> TestResult {
-    let (a, b, c): (i64, String, Vec<i64>) = ctx
-        .client
-        .execute_workflow("Echo", (1, "two", vec![3, 4]), ctx.options("echo-args"))
-        .await?;
+    let (a, b, c): (i64, String, Vec<i64>) = echo(ctx, (1, "two", vec![3, 4]), "echo-args").await?;
     assert_eq!((a, b.as_str(), c), (1, "two", vec![3, 4]));
 
-    let nothing: Option<String> = ctx
-        .client
-        .execute_workflow("Echo", (), ctx.options("echo-none"))
-        .await?;
+    let nothing: Option<String> = echo(ctx, (), "echo-none").await?;
     assert_eq!(nothing, None);
-    let (): () = ctx
-        .client
-        .execute_workflow("Echo", (), ctx.options("echo-unit"))
-        .await?;
+    let (): () = echo(ctx, (), "echo-unit").await?;
 
     let bytes = RawBytes(vec![0, 1, 2, 0xfe, 0xff]);
-    let back: RawBytes = ctx
-        .client
-        .execute_workflow("Echo", (bytes.clone(),), ctx.options("echo-bytes"))
-        .await?;
+    let back: RawBytes = echo(ctx, (bytes.clone(),), "echo-bytes").await?;
     assert_eq!(back, bytes);
     Ok(())
 }
@@ -138,13 +133,7 @@ pub(crate) async fn failure_carries_message_type_and_details(ctx: &Ctx) -> TestR
     assert_eq!(error.workflow_id, id);
     assert!(!error.run_id.is_empty());
     let text = error.to_string();
-    let WorkflowFailure::Failed {
-        failure,
-        retry_state,
-    } = error.failure
-    else {
-        return Err(fail(format!("expected Failed, got {:?}", error.failure)));
-    };
+    let (failure, retry_state) = failed(error.failure)?;
     assert_eq!(failure.message, "failed on purpose");
     assert_eq!(failure.error_type(), Some("TestFailure"));
     assert!(failure.non_retryable());
@@ -170,13 +159,7 @@ pub(crate) async fn failure_carries_message_type_and_details(ctx: &Ctx) -> TestR
         )
         .await;
     let error = workflow_error(result)?;
-    let WorkflowFailure::Failed {
-        failure,
-        retry_state,
-    } = error.failure
-    else {
-        return Err(fail(format!("expected Failed, got {:?}", error.failure)));
-    };
+    let (failure, retry_state) = failed(error.failure)?;
     // With a retry policy, the non-retryable failure is what stops the retries.
     assert_eq!(retry_state, RetryState::NonRetryableFailure);
     assert_eq!(failure.message, "boom");
@@ -377,13 +360,7 @@ pub(crate) async fn retry_policy_is_followed_to_the_succeeding_attempt(ctx: &Ctx
         .await?;
     let error = workflow_error(handle.result::<i64>().await)?;
     assert_ne!(Some(error.run_id.as_str()), handle.result_run_id());
-    let WorkflowFailure::Failed {
-        failure,
-        retry_state,
-    } = error.failure
-    else {
-        return Err(fail(format!("expected Failed, got {:?}", error.failure)));
-    };
+    let (failure, retry_state) = failed(error.failure)?;
     assert_eq!(retry_state, RetryState::MaximumAttemptsReached);
     assert_eq!(failure.message, "attempt 2 fails on purpose");
     assert_eq!(failure.error_type(), Some("RetryMe"));
@@ -396,12 +373,8 @@ pub(crate) async fn retry_policy_is_followed_to_the_succeeding_attempt(ctx: &Ctx
         .await?;
     let error = workflow_error(handle.result::<i64>().await)?;
     assert_eq!(Some(error.run_id.as_str()), handle.result_run_id());
-    match error.failure {
-        WorkflowFailure::Failed { retry_state, .. } => {
-            assert_eq!(retry_state, RetryState::RetryPolicyNotSet)
-        }
-        other => return Err(fail(format!("expected Failed, got {other:?}"))),
-    }
+    let (_, retry_state) = failed(error.failure)?;
+    assert_eq!(retry_state, RetryState::RetryPolicyNotSet);
     Ok(())
 }
 

@@ -4,17 +4,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use temporal_lite_proto::temporal::api::common::v1::WorkflowType;
-use temporal_lite_proto::temporal::api::enums::v1::{
-    ScheduleOverlapPolicy as ProtoOverlap, TaskQueueKind,
-};
+use temporal_lite_proto::temporal::api::enums::v1::ScheduleOverlapPolicy as ProtoOverlap;
 use temporal_lite_proto::temporal::api::schedule::v1 as proto;
-use temporal_lite_proto::temporal::api::taskqueue::v1::TaskQueue;
 use temporal_lite_proto::temporal::api::workflow::v1::NewWorkflowExecutionInfo;
 
 use crate::client::codec::Slots;
 use crate::client::priority::Priority;
 use crate::client::proto_time::{from_proto_duration, to_proto_duration};
+use crate::client::start::new_execution;
 use crate::client::{Client, Error, RetryPolicy, StartWorkflowOptions};
 use crate::payload::{PayloadError, ToValue, Value};
 
@@ -89,28 +86,7 @@ impl ScheduleStartWorkflow {
         }
         let mut fields = client.start_fields(&self.workflow_type, &self.args, options)?;
         client.encode_start_fields(&mut fields).await?;
-        let info = NewWorkflowExecutionInfo {
-            workflow_id: options.id.clone(),
-            workflow_type: Some(WorkflowType {
-                name: self.workflow_type.clone(),
-            }),
-            task_queue: Some(TaskQueue {
-                name: options.task_queue.clone(),
-                kind: TaskQueueKind::Normal as i32,
-                ..Default::default()
-            }),
-            input: fields.input,
-            workflow_execution_timeout: options.execution_timeout.map(to_proto_duration),
-            workflow_run_timeout: options.run_timeout.map(to_proto_duration),
-            workflow_task_timeout: options.task_timeout.map(to_proto_duration),
-            retry_policy: options.retry_policy.as_ref().map(RetryPolicy::to_proto),
-            memo: fields.memo,
-            search_attributes: fields.search_attributes,
-            header: fields.header,
-            user_metadata: fields.user_metadata,
-            priority: fields.priority,
-            ..Default::default()
-        };
+        let info = new_execution!(NewWorkflowExecutionInfo, fields, {});
         Ok(proto::ScheduleAction {
             action: Some(proto::schedule_action::Action::StartWorkflow(info)),
         })

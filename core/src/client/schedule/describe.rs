@@ -93,6 +93,13 @@ fn times(times: Vec<temporal_lite_proto::google::protobuf::Timestamp>) -> Vec<Du
     times.iter().filter_map(timestamp_to_duration).collect()
 }
 
+fn actions(actions: Vec<proto::ScheduleActionResult>) -> Vec<ScheduleActionResult> {
+    actions
+        .into_iter()
+        .map(ScheduleActionResult::from_proto)
+        .collect()
+}
+
 impl ScheduleInfo {
     pub(crate) fn from_proto(info: proto::ScheduleInfo) -> Self {
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
@@ -105,11 +112,7 @@ impl ScheduleInfo {
                 .into_iter()
                 .map(WorkflowExecutionRef::from)
                 .collect(),
-            recent_actions: info
-                .recent_actions
-                .into_iter()
-                .map(ScheduleActionResult::from_proto)
-                .collect(),
+            recent_actions: actions(info.recent_actions),
             next_action_times: times(info.future_action_times),
             create_time: info.create_time.as_ref().and_then(timestamp_to_duration),
             update_time: info.update_time.as_ref().and_then(timestamp_to_duration),
@@ -149,11 +152,7 @@ impl ScheduleListEntry {
             workflow_type: info.workflow_type.map(|t| t.name).unwrap_or_default(),
             note: info.notes,
             paused: info.paused,
-            recent_actions: info
-                .recent_actions
-                .into_iter()
-                .map(ScheduleActionResult::from_proto)
-                .collect(),
+            recent_actions: actions(info.recent_actions),
             next_action_times: times(info.future_action_times),
             memo: entry
                 .memo

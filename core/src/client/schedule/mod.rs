@@ -29,9 +29,9 @@ pub use spec::{CalendarSpec, IntervalSpec, ScheduleRange, ScheduleSpec};
 use super::call::Call;
 use super::codec::Slots;
 use super::start::encode_search_attributes;
-use super::value_fields::insert_value;
+use super::value_fields::value_setter;
 use super::{CallFuture, CallOptions, Client, Error, MakeCall, SearchAttributeValue};
-use crate::payload::{PayloadError, ToValue, Value};
+use crate::payload::{PayloadError, Value};
 
 /// A schedule: what it does, when, with which policies, in which state.
 ///
@@ -129,17 +129,10 @@ pub struct CreateScheduleOptions {
 }
 
 impl CreateScheduleOptions {
-    /// Add a memo field. A value that cannot be converted fails the call.
-    pub fn memo(mut self, key: impl Into<String>, value: &(impl ToValue + ?Sized)) -> Self {
-        insert_value(
-            &mut self.memo,
-            &mut self.conversion_error,
-            "memo field",
-            key.into(),
-            value,
-        );
-        self
-    }
+    value_setter!(
+        /// Add a memo field. A value that cannot be converted fails the call.
+        memo => memo, "memo field"
+    );
 
     /// Add a typed search attribute.
     pub fn search_attribute(mut self, key: impl Into<String>, value: SearchAttributeValue) -> Self {

@@ -200,12 +200,7 @@ fn the_first_connect_fails_at_once() {
     for kind in [TransportErrorKind::Connect, TransportErrorKind::Tls] {
         let mock = MockTransport::new();
         mock.on(SYSTEM_INFO).fail(failure(kind));
-        let error = block_on(Client::connect_with(
-            Arc::new(mock.clone()),
-            mock.clock(),
-            ConnectOptions::default(),
-        ))
-        .unwrap_err();
+        let error = connect_over(&mock, ConnectOptions::default()).unwrap_err();
         assert!(
             matches!(&error, Error::Transport(e) if e.kind() == kind),
             "{error:?}"
@@ -223,12 +218,7 @@ fn a_client_may_wait_for_the_server() {
         .times(12)
         .respond(GetSystemInfoResponse::default());
     let options = ConnectOptions::default().wait_for_server(secs(60));
-    block_on(Client::connect_with(
-        Arc::new(mock.clone()),
-        mock.clock(),
-        options,
-    ))
-    .unwrap();
+    connect_over(&mock, options).unwrap();
     assert_eq!(mock.requests().len(), 13);
 
     // A server that never comes: the wait ends 20 s after the first failure.
@@ -236,12 +226,7 @@ fn a_client_may_wait_for_the_server() {
     mock.on(SYSTEM_INFO)
         .fail(failure(TransportErrorKind::Connect));
     let options = ConnectOptions::default().wait_for_server(secs(20));
-    let error = block_on(Client::connect_with(
-        Arc::new(mock.clone()),
-        mock.clock(),
-        options,
-    ))
-    .unwrap_err();
+    let error = connect_over(&mock, options).unwrap_err();
     assert!(
         matches!(&error, Error::Transport(e) if e.kind() == TransportErrorKind::Connect),
         "{error:?}"

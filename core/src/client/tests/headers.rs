@@ -108,24 +108,14 @@ fn connect_with_checks_the_server_unless_lazy() {
     let mock = MockTransport::new();
     mock.on("GetSystemInfo")
         .respond_status(Status::new(Code::UNAUTHENTICATED, "bad key"));
-    let error = block_on(Client::connect_with(
-        Arc::new(mock.clone()),
-        mock.clock(),
-        ConnectOptions::default(),
-    ))
-    .unwrap_err();
+    let error = connect_over(&mock, ConnectOptions::default()).unwrap_err();
     assert!(
         matches!(&error, Error::Unauthenticated { message } if message == "bad key"),
         "{error:?}"
     );
     assert!(error.to_string().contains("API key"), "{error}");
 
-    let client = block_on(Client::connect_with(
-        Arc::new(mock.clone()),
-        mock.clock(),
-        ConnectOptions::default().lazy(true),
-    ))
-    .unwrap();
+    let client = connect_over(&mock, ConnectOptions::default().lazy(true)).unwrap();
     assert_eq!(mock.requests().len(), 1, "a lazy connect makes no call");
     assert_eq!(client.namespace(), "default");
 }

@@ -108,6 +108,15 @@ fn rig() -> Rig {
     )
 }
 
+/// Connect over `mock` as `Client::connect` would (a `GetSystemInfo` check unless lazy).
+fn connect_over(mock: &MockTransport, options: ConnectOptions) -> Result<Client, Error> {
+    block_on(Client::connect_with(
+        Arc::new(mock.clone()),
+        mock.clock(),
+        options,
+    ))
+}
+
 fn failure(kind: TransportErrorKind) -> TransportError {
     TransportError::new(kind, "scripted failure")
 }
@@ -145,6 +154,15 @@ fn completed(value: serde_json::Value, new_run: &str) -> GetWorkflowExecutionHis
     close_page(Attributes::WorkflowExecutionCompletedEventAttributes(
         WorkflowExecutionCompletedEventAttributes {
             result: json_payloads(&[value]),
+            new_execution_run_id: new_run.to_string(),
+            ..Default::default()
+        },
+    ))
+}
+
+fn continued_as_new(new_run: &str) -> GetWorkflowExecutionHistoryResponse {
+    close_page(Attributes::WorkflowExecutionContinuedAsNewEventAttributes(
+        WorkflowExecutionContinuedAsNewEventAttributes {
             new_execution_run_id: new_run.to_string(),
             ..Default::default()
         },

@@ -6,15 +6,7 @@ use super::*;
 fn result_follows_continue_as_new_and_repolls_empty_pages() {
     let rig = rig();
     rig.ok(START, started("run-1"));
-    rig.ok(
-        HISTORY,
-        close_page(Attributes::WorkflowExecutionContinuedAsNewEventAttributes(
-            WorkflowExecutionContinuedAsNewEventAttributes {
-                new_execution_run_id: "run-2".to_string(),
-                ..Default::default()
-            },
-        )),
-    );
+    rig.ok(HISTORY, continued_as_new("run-2"));
     // The long poll on run-2 expires twice with nothing new, each time after the server's
     // long-poll interval (20 s).
     for token in [&b"token-a"[..], b"token-b"] {
@@ -365,15 +357,7 @@ fn outcome_without_following_stops_at_the_first_run() {
     assert_eq!(run_id, "run-1");
     assert_eq!(rig.client.decode::<String>(&result[0]).unwrap(), "first");
 
-    rig.ok(
-        HISTORY,
-        close_page(Attributes::WorkflowExecutionContinuedAsNewEventAttributes(
-            WorkflowExecutionContinuedAsNewEventAttributes {
-                new_execution_run_id: "run-2".to_string(),
-                ..Default::default()
-            },
-        )),
-    );
+    rig.ok(HISTORY, continued_as_new("run-2"));
     let outcome = block_on(handle.outcome_following(false)).unwrap();
     assert_eq!(
         outcome,
