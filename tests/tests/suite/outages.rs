@@ -38,12 +38,7 @@ enum Fault {
 async fn result_across(ctx: &Ctx, fault: Fault) -> TestResult {
     let proxy = FaultProxy::start(ctx.env.address().parse::<SocketAddr>()?);
     let (client, calls) = ctx.connect_through(proxy.address()).await?;
-    let OutageRun {
-        slept,
-        down,
-        up,
-        returned,
-    } = result_across_outage(
+    let OutageRun { down, up, returned } = result_across_outage(
         ctx,
         &client,
         5,
@@ -56,8 +51,6 @@ async fn result_across(ctx: &Ctx, fault: Fault) -> TestResult {
         || proxy.restore(),
     )
     .await?;
-    assert_eq!(slept, 5.0);
-    assert!(returned >= up);
     let polls = calls.calls_of("GetWorkflowExecutionHistory");
     let failed: Vec<_> = polls.iter().filter_map(|c| c.failure).collect();
     println!(
