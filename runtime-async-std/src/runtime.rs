@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use async_std::net::TcpStream;
 use futures_rustls::TlsConnector;
-use temporal_lite_core::engine::{BoxFuture, BoxIo, ConnectError, Runtime, TlsConnect};
+use temporal_lite_core::engine::{BoxFuture, BoxIo, ConnectError, ConnectTarget, Runtime};
 use temporal_lite_core::time::{Clock, Sleep};
 
 use crate::io::AsyncStdIo;
@@ -46,13 +46,8 @@ impl Runtime for AsyncStdRuntime {
         Box::pin(async_std::task::spawn_blocking(work))
     }
 
-    fn connect(
-        &self,
-        host: &str,
-        port: u16,
-        tls: Option<TlsConnect>,
-    ) -> BoxFuture<Result<BoxIo, ConnectError>> {
-        let host = host.to_owned();
+    fn connect(&self, target: ConnectTarget) -> BoxFuture<Result<BoxIo, ConnectError>> {
+        let ConnectTarget { host, port, tls } = target;
         // Nothing here needs a runtime context, so the future runs on the task that polls
         // it (the engine's connect task); dropping it (the connect timeout) abandons the
         // attempt.

@@ -9,7 +9,7 @@ use async_std::io::{ReadExt as _, WriteExt as _};
 use async_std::net::TcpListener;
 use async_std::task::block_on;
 use futures_rustls::rustls;
-use temporal_lite_core::engine::{BoxIo, ConnectError, Runtime, TlsConnect};
+use temporal_lite_core::engine::{BoxIo, ConnectError, ConnectTarget, Runtime, TlsConnect};
 use temporal_lite_core::time::Clock;
 
 use crate::{AsyncStdIo, AsyncStdRuntime};
@@ -44,6 +44,15 @@ fn runtime() -> Arc<dyn Runtime> {
     Arc::new(AsyncStdRuntime::new())
 }
 
+/// A connect to `port` on this machine.
+fn local(port: u16, tls: Option<TlsConnect>) -> ConnectTarget {
+    ConnectTarget {
+        host: "127.0.0.1".into(),
+        port,
+        tls,
+    }
+}
+
 #[test]
 fn plaintext_connect_carries_bytes_both_ways() {
     block_on(async {
@@ -55,7 +64,7 @@ fn plaintext_connect_carries_bytes_both_ways() {
             stream.write_all(b"pong!").await.unwrap();
             buf
         });
-        let mut io = runtime().connect("127.0.0.1", port, None).await.unwrap();
+        let mut io = runtime().connect(local(port, None)).await.unwrap();
         assert!(io.is_write_vectored());
         write_all(&mut io, b"ping!").await;
         let mut buf = [0u8; 16];
@@ -101,7 +110,7 @@ fn refused_connection_is_a_tcp_error() {
     block_on(async {
         let (listener, port) = listener().await;
         drop(listener);
-        match runtime().connect("127.0.0.1", port, None).await {
+        match runtime().connect(local(port, None)).await {
             Err(ConnectError::Tcp(e)) => {
                 assert_eq!(e.kind(), std::io::ErrorKind::ConnectionRefused, "{e}")
             }
@@ -135,7 +144,7 @@ fn tls_handshake_failure_carries_the_rustls_error() {
             config: Arc::new(config),
             server_name: "localhost".try_into().unwrap(),
         };
-        match runtime().connect("127.0.0.1", port, Some(tls)).await {
+        match runtime().connect(local(port, Some(tls))).await {
             Err(ConnectError::Tls(e)) => {
                 let inner = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
                 assert!(inner.is_some(), "no rustls error inside {e:?}");

@@ -37,7 +37,6 @@
 //! [`Clock`]: temporal_lite_core::time::Clock
 
 mod connect;
-mod io;
 mod runtime;
 
 use std::sync::Arc;
@@ -47,7 +46,6 @@ use temporal_lite_core::grpc::{Transport, TransportError, TransportErrorKind};
 
 pub use connect::{connect, connect_from_env, connect_profile};
 
-pub use io::TokioIo;
 pub use runtime::TokioRuntime;
 
 // One dependency is enough: the core's modules, the common types at the top level, and the

@@ -3,14 +3,13 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use temporal_lite_core::engine::{BoxFuture, BoxIo, ConnectError, Runtime, TlsConnect};
+use hyper_util::rt::TokioIo;
+use temporal_lite_core::engine::{BoxFuture, BoxIo, ConnectError, ConnectTarget, Runtime};
 use temporal_lite_core::time::{Clock, Sleep};
 use tokio::net::TcpStream;
 use tokio::runtime::Handle;
 use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
-
-use crate::io::TokioIo;
 
 /// The tokio runtime, as temporal-lite's engine [`Runtime`] and the client's [`Clock`].
 ///
@@ -62,13 +61,8 @@ impl Runtime for TokioRuntime {
         })
     }
 
-    fn connect(
-        &self,
-        host: &str,
-        port: u16,
-        tls: Option<TlsConnect>,
-    ) -> BoxFuture<Result<BoxIo, ConnectError>> {
-        let host = host.to_owned();
+    fn connect(&self, target: ConnectTarget) -> BoxFuture<Result<BoxIo, ConnectError>> {
+        let ConnectTarget { host, port, tls } = target;
         // Run on the runtime: DNS and socket registration need its context.
         let task = self.handle.spawn(async move {
             let tcp = TcpStream::connect((host.as_str(), port))

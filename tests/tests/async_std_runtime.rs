@@ -17,7 +17,8 @@ use bytes::Bytes;
 use temporal_lite_async_std::AsyncStdRuntime;
 use temporal_lite_core::config::{ConnectOptions, TlsOptions};
 use temporal_lite_core::engine::{
-    BoxFuture, BoxIo, ConnectError, Http2Settings, Http2Transport, Runtime, TlsConnect,
+    BoxFuture, BoxIo, ConnectError, ConnectTarget, Http2Settings, Http2Transport, Runtime,
+    TlsConnect,
 };
 use temporal_lite_core::grpc::{
     decode_unary_response, Metadata, Request, Transport, TransportError, TransportErrorKind,
@@ -100,13 +101,8 @@ impl Runtime for CheckedRuntime {
         self.inner.spawn(Box::pin(task));
     }
 
-    fn connect(
-        &self,
-        host: &str,
-        port: u16,
-        tls: Option<TlsConnect>,
-    ) -> BoxFuture<Result<BoxIo, ConnectError>> {
-        Box::pin(checked(&self.probe, self.inner.connect(host, port, tls)))
+    fn connect(&self, target: ConnectTarget) -> BoxFuture<Result<BoxIo, ConnectError>> {
+        Box::pin(checked(&self.probe, self.inner.connect(target)))
     }
 }
 

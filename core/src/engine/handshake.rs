@@ -14,7 +14,7 @@ use super::conn::Conn;
 use super::endpoint::Endpoint;
 use super::error::{connect_error, exchange_error, setup_error, ErrorContext};
 use super::observe::ConnObserver;
-use super::runtime::{timeout, Exec, Runtime, Timer, TlsConnect};
+use super::runtime::{timeout, ConnectTarget, Exec, Runtime, Timer, TlsConnect};
 use super::settings::Http2Settings;
 use super::watch::{ConnWatch, FirstFrame, WatchedIo};
 use crate::grpc::{TransportError, TransportErrorKind};
@@ -53,7 +53,11 @@ impl Dial {
     async fn setup(&self, stage: &AtomicU8) -> Result<Conn, TransportError> {
         let runtime = &self.runtime;
         let io = runtime
-            .connect(&self.endpoint.host, self.endpoint.port, self.tls.clone())
+            .connect(ConnectTarget {
+                host: self.endpoint.host.clone(),
+                port: self.endpoint.port,
+                tls: self.tls.clone(),
+            })
             .await
             .map_err(|e| connect_error(&self.context, e))?;
         let watch = Arc::new(ConnWatch::default());

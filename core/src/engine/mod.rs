@@ -56,7 +56,7 @@ mod tls;
 mod transport;
 mod watch;
 
-pub use runtime::{BoxFuture, BoxIo, ConnectError, Io, Runtime, TlsConnect};
+pub use runtime::{BoxFuture, BoxIo, ConnectError, ConnectTarget, Io, Runtime, TlsConnect};
 pub use settings::{Http2Settings, KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, MAX_HEADER_LIST_SIZE};
 pub use transport::Http2Transport;
 

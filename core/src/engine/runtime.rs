@@ -7,6 +7,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::string::String;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -23,7 +24,7 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 /// A byte stream the engine speaks HTTP/2 over: a TCP or TLS connection from an adapter.
 ///
 /// Implemented for every type with hyper's I/O traits; adapters wrap their runtime's socket
-/// types once (see `temporal-lite-tokio`'s `TokioIo`).
+/// types once (hyper-util's `TokioIo` for tokio, `AsyncStdIo` for async-std).
 pub trait Io: hyper::rt::Read + hyper::rt::Write + Send + Unpin + 'static {}
 
 impl<T: hyper::rt::Read + hyper::rt::Write + Send + Unpin + 'static> Io for T {}
@@ -47,6 +48,17 @@ impl fmt::Debug for TlsConnect {
             .field("server_name", &self.server_name)
             .finish_non_exhaustive()
     }
+}
+
+/// Where [`Runtime::connect`] connects. Owned, so the adapter's future can keep it.
+#[derive(Clone, Debug)]
+pub struct ConnectTarget {
+    /// A DNS name or an IP address, without brackets.
+    pub host: String,
+    /// The TCP port.
+    pub port: u16,
+    /// The TLS handshake to perform over the TCP connection; `None` for plaintext.
+    pub tls: Option<TlsConnect>,
 }
 
 /// Why [`Runtime::connect`] failed, by phase: the engine reports the two differently
@@ -100,18 +112,13 @@ pub trait Runtime: Clock + 'static {
         Box::pin(std::future::ready(()))
     }
 
-    /// Open a connection to `host:port` (`host` is a DNS name or an IP address without
-    /// brackets), then, when `tls` is given, perform a TLS client handshake over it.
+    /// Open a TCP connection to `target`, then, when it names TLS, perform a TLS client
+    /// handshake over it.
     ///
     /// The engine runs it on a task of its own and bounds the whole future with the
     /// connect timeout (and drops it when that elapses), so adapters need no timeout of
     /// their own. Adapters should set `TCP_NODELAY`.
-    fn connect(
-        &self,
-        host: &str,
-        port: u16,
-        tls: Option<TlsConnect>,
-    ) -> BoxFuture<Result<BoxIo, ConnectError>>;
+    fn connect(&self, target: ConnectTarget) -> BoxFuture<Result<BoxIo, ConnectError>>;
 
     /// Resolve `host` (a DNS name) to the addresses [`connect`](Self::connect) would try,
     /// in its order. Only the connection doctor calls it, to report name resolution as a

@@ -10,7 +10,7 @@ use super::report::{Check, Step, Verdict};
 use super::Doctor;
 use crate::config::address::ServerAddress;
 use crate::config::ErrorCategory;
-use crate::engine::runtime::{timeout, BoxIo, ConnectError, Runtime};
+use crate::engine::runtime::{timeout, BoxIo, ConnectError, ConnectTarget, Runtime};
 
 /// What the network checks found out, for the later ones.
 pub(super) struct Endpoint {
@@ -158,7 +158,11 @@ impl<R: Runtime> Doctor<'_, R> {
         let mut failures = Vec::new();
         for target in &targets {
             let started = self.runtime.now();
-            let connect = self.runtime.connect(target, endpoint.port, None);
+            let connect = self.runtime.connect(ConnectTarget {
+                host: target.clone(),
+                port: endpoint.port,
+                tls: None,
+            });
             match timeout(&*self.runtime, Some(limit), connect).await {
                 Ok(Ok(io)) => {
                     let elapsed = self.runtime.now().saturating_sub(started);
