@@ -54,6 +54,7 @@ mod runtime;
 mod settings;
 mod tls;
 mod transport;
+mod verifier;
 mod watch;
 
 pub use runtime::{BoxFuture, BoxIo, ConnectError, ConnectTarget, Io, Runtime, TlsConnect};

@@ -6,14 +6,12 @@ use std::sync::Arc;
 use std::vec;
 use std::vec::Vec;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
-};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{ClientConfig, RootCertStore};
 
+use super::verifier::{AdjustedVerifier, CertRecord, Judge};
 use crate::config::TlsOptions;
 use crate::grpc::{TransportError, TransportErrorKind};
 
@@ -25,15 +23,6 @@ fn tls_error(message: impl Into<String>) -> TransportError {
 /// roots), mTLS identity, ALPN `h2`, and name checks off only if the options say so.
 pub(crate) fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, TransportError> {
     build_config(options, None)
-}
-
-/// What a [`recording_config`] saw of the server's certificate.
-#[derive(Debug, Default)]
-pub(crate) struct CertRecord {
-    /// The certificate chain the server presented, leaf first.
-    pub(crate) chain: Vec<CertificateDer<'static>>,
-    /// What the verifier the client would use said about it (trust roots, name, expiry).
-    pub(crate) verdict: Option<Result<(), rustls::Error>>,
 }
 
 /// Like [`client_config`], but accepting any server certificate after recording it and the
@@ -56,22 +45,21 @@ fn build_config(
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| tls_error(format!("TLS setup failed: {e}")))?;
-    let builder = if let Some(record) = record {
-        let inner = WebPkiServerVerifier::builder_with_provider(roots, provider)
-            .build()
-            .map_err(|e| tls_error(format!("TLS setup failed: {e}")))?;
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Recording { inner, record }))
-    } else if options.disable_host_verification {
-        let inner = WebPkiServerVerifier::builder_with_provider(roots, provider)
-            .build()
-            .map_err(|e| tls_error(format!("TLS setup failed: {e}")))?;
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(NoHostnameVerification { inner }))
-    } else {
-        builder.with_root_certificates(roots)
+    let judge = match record {
+        Some(record) => Some(Judge::RecordAndAccept(record)),
+        None if options.disable_host_verification => Some(Judge::IgnoreName),
+        None => None,
+    };
+    let builder = match judge {
+        Some(judge) => {
+            let inner = WebPkiServerVerifier::builder_with_provider(roots, provider)
+                .build()
+                .map_err(|e| tls_error(format!("TLS setup failed: {e}")))?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AdjustedVerifier { inner, judge }))
+        }
+        None => builder.with_root_certificates(roots),
     };
     let mut config = match (&options.client_cert, &options.client_private_key) {
         (None, None) => builder.with_no_client_auth(),
@@ -164,103 +152,6 @@ pub(crate) fn server_name(
     let name = options.domain.as_deref().unwrap_or(host);
     ServerName::try_from(name.to_string())
         .map_err(|_| tls_error(format!("{name:?} is not a valid TLS server name")))
-}
-
-/// The signature checks of a verifier that changes only how the certificate is judged:
-/// they are the wrapped WebPKI verifier's (`self.inner`), so the handshake still proves the
-/// server holds the certificate's key.
-macro_rules! signatures_by_inner_verifier {
-    () => {
-        fn verify_tls12_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            self.inner.verify_tls12_signature(message, cert, dss)
-        }
-
-        fn verify_tls13_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            dss: &DigitallySignedStruct,
-        ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            self.inner.verify_tls13_signature(message, cert, dss)
-        }
-
-        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-            self.inner.supported_verify_schemes()
-        }
-    };
-}
-
-/// Verifies the certificate chain against the trusted roots like the default verifier, but
-/// accepts a certificate issued for another name. Only used when
-/// `disable_host_verification` is set.
-#[derive(Debug)]
-struct NoHostnameVerification {
-    inner: Arc<WebPkiServerVerifier>,
-}
-
-impl ServerCertVerifier for NoHostnameVerification {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        ) {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    signatures_by_inner_verifier!();
-}
-
-/// Records the chain and the real verifier's verdict, then accepts the certificate (see
-/// [`recording_config`]). Signatures are still checked, so the handshake proves the server
-/// holds the key of the certificate it showed.
-#[derive(Debug)]
-struct Recording {
-    inner: Arc<WebPkiServerVerifier>,
-    record: Arc<std::sync::Mutex<CertRecord>>,
-}
-
-impl ServerCertVerifier for Recording {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let verdict = self
-            .inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-            .map(|_| ());
-        let mut record = self.record.lock().unwrap_or_else(|p| p.into_inner());
-        record.chain = std::iter::once(end_entity)
-            .chain(intermediates)
-            .map(|c| c.clone().into_owned())
-            .collect();
-        record.verdict = Some(verdict);
-        Ok(ServerCertVerified::assertion())
-    }
-
-    signatures_by_inner_verifier!();
 }
 
 #[cfg(test)]

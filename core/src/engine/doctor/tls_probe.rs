@@ -19,7 +19,8 @@ use rustls::ClientConnection;
 
 use crate::config::TlsOptions;
 use crate::engine::runtime::{timeout, BoxIo, Runtime};
-use crate::engine::tls::{recording_config, CertRecord};
+use crate::engine::tls::recording_config;
+use crate::engine::verifier::CertRecord;
 use crate::grpc::TransportError;
 
 /// What the handshake showed.
