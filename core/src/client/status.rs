@@ -1,14 +1,18 @@
 //! The states the server reports, as Rust enums that keep unknown values: a workflow's
 //! status, a retry state, a timeout type, a pending activity's state.
 
-use core::fmt;
+use core::fmt::{self, Write as _};
+
+use temporal_lite_proto::temporal::api::enums::v1 as enums;
 
 /// Mirror of a proto enum as a Rust enum, with an `Other` variant so unknown values survive.
+/// Wire values come from the proto crate's enum of the same variant names; the text is the
+/// variant's name in lowercase words.
 macro_rules! proto_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident = $value:literal => $text:literal,)*
+        pub enum $name:ident mirrors $proto:ident {
+            $($(#[$vmeta:meta])* $variant:ident,)*
         }
     ) => {
         $(#[$meta])*
@@ -23,16 +27,16 @@ macro_rules! proto_enum {
         impl $name {
             /// The enum from its wire value.
             pub fn from_i32(value: i32) -> Self {
-                match value {
-                    $($value => Self::$variant,)*
-                    other => Self::Other(other),
+                match enums::$proto::try_from(value) {
+                    $(Ok(enums::$proto::$variant) => Self::$variant,)*
+                    _ => Self::Other(value),
                 }
             }
 
             /// The wire value.
             pub fn as_i32(self) -> i32 {
                 match self {
-                    $(Self::$variant => $value,)*
+                    $(Self::$variant => enums::$proto::$variant as i32,)*
                     Self::Other(other) => other,
                 }
             }
@@ -41,7 +45,7 @@ macro_rules! proto_enum {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self {
-                    $(Self::$variant => f.write_str($text),)*
+                    $(Self::$variant => write_words(f, stringify!($variant)),)*
                     Self::Other(other) => write!(f, "unknown ({other})"),
                 }
             }
@@ -49,27 +53,38 @@ macro_rules! proto_enum {
     };
 }
 
+/// `name` (CamelCase) as lowercase words: `ContinuedAsNew` is "continued as new".
+fn write_words(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    for (index, c) in name.char_indices() {
+        if c.is_ascii_uppercase() && index > 0 {
+            f.write_char(' ')?;
+        }
+        f.write_char(c.to_ascii_lowercase())?;
+    }
+    Ok(())
+}
+
 proto_enum! {
     /// The status of a workflow execution.
-    pub enum WorkflowStatus {
+    pub enum WorkflowStatus mirrors WorkflowExecutionStatus {
         /// The server did not say.
-        Unspecified = 0 => "unspecified",
+        Unspecified,
         /// Still running.
-        Running = 1 => "running",
+        Running,
         /// Completed with a result.
-        Completed = 2 => "completed",
+        Completed,
         /// Failed.
-        Failed = 3 => "failed",
+        Failed,
         /// Canceled.
-        Canceled = 4 => "canceled",
+        Canceled,
         /// Terminated.
-        Terminated = 5 => "terminated",
+        Terminated,
         /// Continued as a new run.
-        ContinuedAsNew = 6 => "continued as new",
+        ContinuedAsNew,
         /// Timed out.
-        TimedOut = 7 => "timed out",
+        TimedOut,
         /// Paused.
-        Paused = 8 => "paused",
+        Paused,
     }
 }
 
@@ -82,57 +97,57 @@ impl WorkflowStatus {
 
 proto_enum! {
     /// Whether and why a workflow (or activity) will or will not be retried.
-    pub enum RetryState {
+    pub enum RetryState mirrors RetryState {
         /// The server did not say.
-        Unspecified = 0 => "unspecified",
+        Unspecified,
         /// A retry is scheduled.
-        InProgress = 1 => "in progress",
+        InProgress,
         /// The failure was non-retryable.
-        NonRetryableFailure = 2 => "non-retryable failure",
+        NonRetryableFailure,
         /// The retry would exceed the execution timeout.
-        Timeout = 3 => "timeout",
+        Timeout,
         /// The retry policy's maximum attempts were used up.
-        MaximumAttemptsReached = 4 => "maximum attempts reached",
+        MaximumAttemptsReached,
         /// No retry policy was set.
-        RetryPolicyNotSet = 5 => "retry policy not set",
+        RetryPolicyNotSet,
         /// The server failed internally.
-        InternalServerError = 6 => "internal server error",
+        InternalServerError,
         /// Cancellation was requested.
-        CancelRequested = 7 => "cancel requested",
+        CancelRequested,
     }
 }
 
 proto_enum! {
     /// Which timeout fired.
-    pub enum TimeoutType {
+    pub enum TimeoutType mirrors TimeoutType {
         /// The server did not say.
-        Unspecified = 0 => "unspecified",
+        Unspecified,
         /// Start-to-close.
-        StartToClose = 1 => "start-to-close",
+        StartToClose,
         /// Schedule-to-start.
-        ScheduleToStart = 2 => "schedule-to-start",
+        ScheduleToStart,
         /// Schedule-to-close.
-        ScheduleToClose = 3 => "schedule-to-close",
+        ScheduleToClose,
         /// Heartbeat.
-        Heartbeat = 4 => "heartbeat",
+        Heartbeat,
     }
 }
 
 proto_enum! {
     /// The state of a pending activity.
-    pub enum PendingActivityState {
+    pub enum PendingActivityState mirrors PendingActivityState {
         /// The server did not say.
-        Unspecified = 0 => "unspecified",
+        Unspecified,
         /// Scheduled, not yet picked up by a worker.
-        Scheduled = 1 => "scheduled",
+        Scheduled,
         /// Running on a worker.
-        Started = 2 => "started",
+        Started,
         /// Cancellation requested.
-        CancelRequested = 3 => "cancel requested",
+        CancelRequested,
         /// Paused.
-        Paused = 4 => "paused",
+        Paused,
         /// Pause requested.
-        PauseRequested = 5 => "pause requested",
+        PauseRequested,
     }
 }
 
@@ -141,5 +156,41 @@ proto_enum! {
 impl Default for WorkflowStatus {
     fn default() -> Self {
         Self::Unspecified
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::ToString;
+
+    use super::*;
+
+    #[test]
+    fn wire_values_round_trip_and_unknown_values_survive() {
+        for value in -1..12 {
+            assert_eq!(WorkflowStatus::from_i32(value).as_i32(), value);
+            assert_eq!(RetryState::from_i32(value).as_i32(), value);
+            assert_eq!(TimeoutType::from_i32(value).as_i32(), value);
+            assert_eq!(PendingActivityState::from_i32(value).as_i32(), value);
+        }
+        assert_eq!(WorkflowStatus::from_i32(6), WorkflowStatus::ContinuedAsNew);
+        assert_eq!(WorkflowStatus::from_i32(99), WorkflowStatus::Other(99));
+        assert_eq!(RetryState::from_i32(4), RetryState::MaximumAttemptsReached);
+        assert_eq!(TimeoutType::from_i32(4), TimeoutType::Heartbeat);
+        assert_eq!(
+            PendingActivityState::from_i32(5),
+            PendingActivityState::PauseRequested
+        );
+    }
+
+    #[test]
+    fn text_is_the_variant_name_in_words() {
+        assert_eq!(
+            WorkflowStatus::ContinuedAsNew.to_string(),
+            "continued as new"
+        );
+        assert_eq!(WorkflowStatus::Running.to_string(), "running");
+        assert_eq!(TimeoutType::StartToClose.to_string(), "start to close");
+        assert_eq!(WorkflowStatus::Other(42).to_string(), "unknown (42)");
     }
 }
