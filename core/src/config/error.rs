@@ -109,66 +109,49 @@ pub enum ErrorCategory {
 impl ErrorCategory {
     /// The category's snake-case name, e.g. `"toml_wrong_type"`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::FileAndEnvBothDisabled => "file_and_env_both_disabled",
-            Self::ProfileNotFound => "profile_not_found",
-            Self::ConfigFileReadError => "config_file_read_error",
-            Self::ConfigNotUtf8 => "config_not_utf8",
-            Self::TomlSyntax => "toml_syntax",
-            Self::TomlWrongType => "toml_wrong_type",
-            Self::TomlUnknownField => "toml_unknown_field",
-            Self::TlsPathAndDataBothInToml => "tls_path_and_data_both_in_toml",
-            Self::TlsPathAndDataBothInEnv => "tls_path_and_data_both_in_env",
-            Self::TlsPathDataConflictEnvVsToml => "tls_path_data_conflict_env_vs_toml",
-            Self::CertFileReadError => "cert_file_read_error",
-            Self::TlsClientCertKeyMismatch => "tls_client_cert_key_mismatch",
-            Self::InvalidGrpcMeta => "invalid_grpc_meta",
-            Self::TlsInvalidPem => "tls_invalid_pem",
-            Self::EmptyValue => "empty_value",
-            Self::InvalidAddress => "invalid_address",
-            Self::InvalidApiKey => "invalid_api_key",
-            Self::EnvNotUtf8 => "env_not_utf8",
-            Self::PlaintextCredentials => "plaintext_credentials",
-        }
+        self.row().0
     }
 
     /// The broad kind this category belongs to.
     pub fn kind(self) -> ErrorKind {
-        match self {
-            Self::FileAndEnvBothDisabled
-            | Self::TlsPathAndDataBothInToml
-            | Self::TlsPathAndDataBothInEnv
-            | Self::TlsPathDataConflictEnvVsToml
-            | Self::TlsClientCertKeyMismatch
-            | Self::InvalidGrpcMeta
-            | Self::TlsInvalidPem
-            | Self::EmptyValue
-            | Self::InvalidAddress
-            | Self::InvalidApiKey
-            | Self::PlaintextCredentials => ErrorKind::InvalidConfig,
-            Self::ProfileNotFound => ErrorKind::ProfileNotFound,
-            Self::ConfigFileReadError
-            | Self::ConfigNotUtf8
-            | Self::TomlSyntax
-            | Self::TomlWrongType
-            | Self::TomlUnknownField
-            | Self::EnvNotUtf8 => ErrorKind::LoadError,
-            Self::CertFileReadError => ErrorKind::Io,
-        }
+        self.row().1
     }
 
     /// The stage at which errors of this category happen.
     pub fn stage(self) -> Stage {
+        self.row().2
+    }
+
+    /// Everything said of a category, in one place: its name, kind and stage.
+    fn row(self) -> (&'static str, ErrorKind, Stage) {
+        use ErrorKind::{InvalidConfig, Io, LoadError, ProfileNotFound};
+        use Stage::{Connect, Load};
         match self {
-            Self::CertFileReadError
-            | Self::TlsClientCertKeyMismatch
-            | Self::InvalidGrpcMeta
-            | Self::TlsInvalidPem
-            | Self::EmptyValue
-            | Self::InvalidAddress
-            | Self::InvalidApiKey
-            | Self::PlaintextCredentials => Stage::Connect,
-            _ => Stage::Load,
+            Self::FileAndEnvBothDisabled => ("file_and_env_both_disabled", InvalidConfig, Load),
+            Self::ProfileNotFound => ("profile_not_found", ProfileNotFound, Load),
+            Self::ConfigFileReadError => ("config_file_read_error", LoadError, Load),
+            Self::ConfigNotUtf8 => ("config_not_utf8", LoadError, Load),
+            Self::TomlSyntax => ("toml_syntax", LoadError, Load),
+            Self::TomlWrongType => ("toml_wrong_type", LoadError, Load),
+            Self::TomlUnknownField => ("toml_unknown_field", LoadError, Load),
+            Self::TlsPathAndDataBothInToml => {
+                ("tls_path_and_data_both_in_toml", InvalidConfig, Load)
+            }
+            Self::TlsPathAndDataBothInEnv => ("tls_path_and_data_both_in_env", InvalidConfig, Load),
+            Self::TlsPathDataConflictEnvVsToml => {
+                ("tls_path_data_conflict_env_vs_toml", InvalidConfig, Load)
+            }
+            Self::CertFileReadError => ("cert_file_read_error", Io, Connect),
+            Self::TlsClientCertKeyMismatch => {
+                ("tls_client_cert_key_mismatch", InvalidConfig, Connect)
+            }
+            Self::InvalidGrpcMeta => ("invalid_grpc_meta", InvalidConfig, Connect),
+            Self::TlsInvalidPem => ("tls_invalid_pem", InvalidConfig, Connect),
+            Self::EmptyValue => ("empty_value", InvalidConfig, Connect),
+            Self::InvalidAddress => ("invalid_address", InvalidConfig, Connect),
+            Self::InvalidApiKey => ("invalid_api_key", InvalidConfig, Connect),
+            Self::EnvNotUtf8 => ("env_not_utf8", LoadError, Load),
+            Self::PlaintextCredentials => ("plaintext_credentials", InvalidConfig, Connect),
         }
     }
 }
