@@ -18,7 +18,6 @@ use temporal_lite_async_std::AsyncStdRuntime;
 use temporal_lite_core::config::{ConnectOptions, TlsOptions};
 use temporal_lite_core::engine::{
     BoxFuture, BoxIo, ConnectError, ConnectTarget, Http2Settings, Http2Transport, Runtime,
-    TlsConnect,
 };
 use temporal_lite_core::grpc::{
     decode_unary_response, Metadata, Request, Transport, TransportError, TransportErrorKind,

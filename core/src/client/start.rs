@@ -322,18 +322,14 @@ impl Client {
 
     /// Make the start-like `call` (idempotent, by the request's id) with `request` and make
     /// a handle to the run it started; `started` picks that run out of the response.
-    async fn send_start<Req, Resp>(
+    async fn send_start<Req: prost::Message, Resp: prost::Message + Default>(
         &self,
         call: Call<'_>,
         request: &Req,
         options: StartWorkflowOptions,
         call_options: &CallOptions,
         started: impl FnOnce(Resp) -> StartedRun,
-    ) -> Result<WorkflowHandle, Error>
-    where
-        Req: prost::Message,
-        Resp: prost::Message + Default,
-    {
+    ) -> Result<WorkflowHandle, Error> {
         let call = call.workflow(&options.id);
         let response: Resp = self
             .call_with(call, request, call_options)

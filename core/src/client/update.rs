@@ -64,8 +64,7 @@ pub struct UpdateOptions {
     /// process) reaches the same update instead of running the handler twice, as long as
     /// the workflow remembers it.
     pub update_id: Option<String>,
-    /// What [`WorkflowHandle::start_update`] waits for (`execute_update` always waits for
-    /// completion).
+    /// What [`WorkflowHandle::start_update`] waits for.
     pub wait_stage: UpdateStage,
     /// Header fields for the workflow's interceptors, encoded with the client's converter.
     pub headers: BTreeMap<String, Value>,
@@ -452,28 +451,29 @@ pub(crate) fn reached(response: &UpdateWorkflowExecutionResponse, stage: UpdateS
 }
 
 impl WorkflowHandle {
-    /// Send update `name` with `args` and wait for its result, decoded as `T`.
+    /// Send update `name` with `args` and wait for its result, decoded as `T`, under a
+    /// generated update id.
     ///
-    /// Like `start_update` with [`UpdateStage::Completed`], then [`UpdateHandle::result`].
+    /// Like `start_update` with [`UpdateStage::Completed`], then [`UpdateHandle::result`];
+    /// do that to choose the update id or send headers:
+    ///
+    /// ```no_run
+    /// # use temporal_lite_core::client::{Error, UpdateOptions, UpdateStage, WorkflowHandle};
+    /// # async fn demo(handle: &WorkflowHandle) -> Result<(), Error> {
+    /// let options = UpdateOptions::new()
+    ///     .update_id("order-42-add-7")
+    ///     .wait_stage(UpdateStage::Completed);
+    /// let total: i64 = handle.start_update("add", (7,), options).await?.result().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn execute_update<'a, T: FromValue + Send + 'a>(
         &'a self,
         name: &'a str,
         args: impl ToPayloads + Send + 'a,
     ) -> CallFuture<impl MakeCall<Output = T> + 'a> {
-        self.execute_update_with_options(name, args, UpdateOptions::new())
-    }
-
-    /// Like [`execute_update`](Self::execute_update), with `options` (its `wait_stage` is
-    /// ignored: this waits for completion).
-    pub fn execute_update_with_options<'a, T: FromValue + Send + 'a>(
-        &'a self,
-        name: &'a str,
-        args: impl ToPayloads + Send + 'a,
-        options: UpdateOptions,
-    ) -> CallFuture<impl MakeCall<Output = T> + 'a> {
         CallFuture::new(move |call_options| async move {
             let call_options = call_options?;
-            let options = options.wait_stage(UpdateStage::Completed);
+            let options = UpdateOptions::new().wait_stage(UpdateStage::Completed);
             let handle = self
                 .start_update(name, args, options)
                 .options(call_options.clone())

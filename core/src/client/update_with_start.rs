@@ -60,16 +60,18 @@ impl Client {
     /// update's result, decoded as `T`. Returns the workflow's handle and that result.
     ///
     /// Both happen atomically: if the update is refused at once, no workflow is started.
+    /// The update id is generated; to choose it or send headers, call
+    /// [`start_update_with_start`](Self::start_update_with_start) with
+    /// [`UpdateStage::Completed`], then [`UpdateHandle::result`].
     pub fn execute_update_with_start<'a, A: ToPayloads + Send + 'a, T: FromValue + Send + 'a>(
         &'a self,
         start: WithStartWorkflowOperation<A>,
         update_name: &'a str,
         update_args: impl ToPayloads + Send + 'a,
-        update_options: UpdateOptions,
     ) -> CallFuture<impl MakeCall<Output = (WorkflowHandle, T)> + 'a> {
         CallFuture::new(move |call_options| async move {
             let call_options = call_options?;
-            let options = update_options.wait_stage(UpdateStage::Completed);
+            let options = UpdateOptions::new().wait_stage(UpdateStage::Completed);
             let (workflow, update) = self
                 .start_update_with_start(start, update_name, update_args, options)
                 .options(call_options.clone())

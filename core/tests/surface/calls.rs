@@ -93,12 +93,7 @@ fn the_new_calls_are_send() {
     assert_send(&handle.execute_update::<i64>("add", (1,)));
     assert_send(&handle.start_update("add", (1,), UpdateOptions::new()));
     let start = WithStartWorkflowOperation::new("W", (1,), StartWorkflowOptions::new("w", "q"));
-    assert_send(&client.execute_update_with_start::<_, i64>(
-        start,
-        "add",
-        (1,),
-        UpdateOptions::new(),
-    ));
+    assert_send(&client.execute_update_with_start::<_, i64>(start, "add", (1,)));
     let activity = client.async_activity_handle(vec![1]);
     assert_send(&activity.heartbeat((1,)));
     assert_send(&activity.complete((1,)));

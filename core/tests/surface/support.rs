@@ -7,7 +7,7 @@ pub(crate) use prost::Message;
 pub(crate) use temporal_lite_core::client::{
     ApplicationFailure, Client, Error, FailureKind, IntervalSpec, Schedule, ScheduleAction,
     ScheduleSpec, SearchAttributeValue, Service, StartWorkflowOptions, UpdateErrorKind,
-    UpdateOptions, WithStartWorkflowOperation, WorkflowIdConflictPolicy,
+    UpdateOptions, UpdateStage, WithStartWorkflowOperation, WorkflowIdConflictPolicy,
 };
 pub(crate) use temporal_lite_core::config::ConnectOptions;
 pub(crate) use temporal_lite_core::grpc::Code;

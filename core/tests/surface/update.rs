@@ -15,12 +15,12 @@ fn update_is_resent_with_the_same_id_until_accepted_and_decodes_through_the_code
         ));
     let client = client(&mock);
     let handle = client.workflow_handle("order-1");
-    let total: i64 = block_on(handle.execute_update_with_options(
-        "add",
-        (7,),
-        UpdateOptions::new().update_id("u-1").header("h", &1),
-    ))
-    .unwrap();
+    let options = UpdateOptions::new()
+        .update_id("u-1")
+        .header("h", &1)
+        .wait_stage(UpdateStage::Completed);
+    let update = block_on(handle.start_update("add", (7,), options)).unwrap();
+    let total: i64 = block_on(update.result()).unwrap();
     assert_eq!(total, 7);
     let requests = mock.requests_for("UpdateWorkflowExecution");
     assert_eq!(requests.len(), 2, "resent while only admitted");
@@ -152,13 +152,8 @@ fn update_with_start_reports_the_failing_operation() {
     let options = StartWorkflowOptions::new("order-1", "orders")
         .id_conflict_policy(WorkflowIdConflictPolicy::Fail);
     let start = WithStartWorkflowOperation::new("Order", (1,), options);
-    let error = block_on(client.execute_update_with_start::<_, i64>(
-        start,
-        "add",
-        (2,),
-        UpdateOptions::new(),
-    ))
-    .unwrap_err();
+    let error =
+        block_on(client.execute_update_with_start::<_, i64>(start, "add", (2,))).unwrap_err();
     assert!(
         matches!(&error, Error::WorkflowAlreadyStarted { workflow_id, run_id } if workflow_id == "order-1" && run_id == "run-0"),
         "{error:?}"

@@ -43,12 +43,18 @@ pub(crate) async fn update_execute_start_and_idempotent_ids(ctx: &Ctx) -> TestRe
     // The same update id twice: the second call gets the first outcome, the handler does
     // not run again.
     let id = format!("{}-add-once", handle.workflow_id());
-    let options = UpdateOptions::new().update_id(&id);
+    let options = UpdateOptions::new()
+        .update_id(&id)
+        .wait_stage(UpdateStage::Completed);
     let first: i64 = handle
-        .execute_update_with_options("add", (10,), options.clone())
+        .start_update("add", (10,), options.clone())
+        .await?
+        .result()
         .await?;
     let second: i64 = handle
-        .execute_update_with_options("add", (10,), options)
+        .start_update("add", (10,), options)
+        .await?
+        .result()
         .await?;
     assert_eq!((first, second), (15, 15));
     let state: serde_json::Value = handle.query("state", ()).await?;
@@ -171,7 +177,7 @@ pub(crate) async fn update_with_start(ctx: &Ctx) -> TestResult {
     let start = WithStartWorkflowOperation::new("SignalWait", (), options.clone());
     let (workflow, total): (_, i64) = ctx
         .client
-        .execute_update_with_start(start, "add", (4,), UpdateOptions::new())
+        .execute_update_with_start(start, "add", (4,))
         .await?;
     assert_eq!(total, 4);
     assert_eq!(workflow.workflow_id(), id);
@@ -196,7 +202,7 @@ pub(crate) async fn update_with_start(ctx: &Ctx) -> TestResult {
     let start = WithStartWorkflowOperation::new("SignalWait", (), refuse);
     let error = ctx
         .client
-        .execute_update_with_start::<_, i64>(start, "add", (100,), UpdateOptions::new())
+        .execute_update_with_start::<_, i64>(start, "add", (100,))
         .await
         .expect_err("Fail policy started a second workflow");
     match &error {
@@ -223,7 +229,7 @@ pub(crate) async fn update_with_start(ctx: &Ctx) -> TestResult {
     let start = WithStartWorkflowOperation::new("SignalWait", (), no_policy);
     let error = ctx
         .client
-        .execute_update_with_start::<_, i64>(start, "add", (1,), UpdateOptions::new())
+        .execute_update_with_start::<_, i64>(start, "add", (1,))
         .await;
     assert!(
         matches!(error, Err(Error::InvalidOptions { .. })),
