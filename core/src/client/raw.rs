@@ -61,22 +61,18 @@ impl Client {
         self.raw(Call::read(method).on(service), request)
     }
 
-    /// Like [`raw_call`](Self::raw_call), for a method the server holds until something
-    /// happens (a long poll, such as `PollWorkflowExecutionUpdate` or
-    /// `GetWorkflowExecutionHistory` with `wait_new_event`): each attempt is held for at most
+    /// Like [`raw_call`](Self::raw_call), for a `WorkflowService` method the server holds
+    /// until something happens (a long poll, such as `PollWorkflowExecutionUpdate` or
+    /// `GetWorkflowExecutionHistory` with `wait_new_event`; the `OperatorService` has
+    /// none): each attempt is held for at most
     /// [`RpcOptions::long_poll_timeout`](super::RpcOptions::long_poll_timeout), and it is
     /// retried with no deadline of its own until it has an answer.
-    pub fn raw_long_poll<'a, Req, Resp>(
+    pub fn raw_long_poll<'a, Req: Message + Sync, Resp: Message + Default + 'a>(
         &'a self,
-        service: Service,
         method: &'a str,
         request: &'a Req,
-    ) -> CallFuture<impl MakeCall<Output = Resp> + 'a>
-    where
-        Req: Message + Sync,
-        Resp: Message + Default + 'a,
-    {
-        self.raw(Call::long_poll(method).on(service), request)
+    ) -> CallFuture<impl MakeCall<Output = Resp> + 'a> {
+        self.raw(Call::long_poll(method).on(Service::Workflow), request)
     }
 }
 

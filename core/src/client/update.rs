@@ -113,18 +113,18 @@ pub struct UpdateHandle {
 }
 
 impl UpdateHandle {
+    /// Update `update_id` (handler `name`, when known) of `workflow`'s run, with its
+    /// outcome if an answer already carried it.
     pub(crate) fn new(
-        client: Client,
-        workflow_id: String,
-        run_id: String,
+        workflow: &WorkflowHandle,
         update_id: String,
         name: String,
         known: Option<update::Outcome>,
     ) -> Self {
         Self {
-            client,
-            workflow_id,
-            run_id,
+            client: workflow.client().clone(),
+            workflow_id: String::from(workflow.workflow_id()),
+            run_id: String::from(workflow.run_id().unwrap_or_default()),
             update_id,
             name,
             known,
@@ -521,14 +521,7 @@ impl WorkflowHandle {
                 .and_then(|r| r.meta.as_ref())
                 .map(|m| m.update_id.clone())
                 .unwrap_or_default();
-            let mut handle = UpdateHandle::new(
-                self.client().clone(),
-                String::from(self.workflow_id()),
-                String::from(self.run_id().unwrap_or_default()),
-                update_id,
-                String::from(name),
-                None,
-            );
+            let mut handle = UpdateHandle::new(self, update_id, String::from(name), None);
             let mut pacer = Pacer::default();
             // Held by the server until the stage is reached, and repeated with the same update
             // id: idempotent, with no deadline of its own.
@@ -573,13 +566,6 @@ impl WorkflowHandle {
     /// A handle to update `update_id` of this workflow, sent earlier (by this or another
     /// process). No call is made; [`UpdateHandle::result`] polls for its outcome.
     pub fn update_handle(&self, update_id: impl Into<String>) -> UpdateHandle {
-        UpdateHandle::new(
-            self.client().clone(),
-            String::from(self.workflow_id()),
-            String::from(self.run_id().unwrap_or_default()),
-            update_id.into(),
-            String::new(),
-            None,
-        )
+        UpdateHandle::new(self, update_id.into(), String::new(), None)
     }
 }

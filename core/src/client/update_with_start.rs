@@ -167,18 +167,18 @@ impl Client {
             let workflow = WorkflowHandle::started(
                 self.clone(),
                 options.id.clone(),
-                started.run_id.clone(),
+                started.run_id,
                 started.started,
                 started.first_execution_run_id,
             );
             let mut update = UpdateHandle::new(
-                self.clone(),
-                options.id.clone(),
-                started.run_id,
+                &workflow,
                 update_id,
                 String::from(update_name),
                 updated.outcome.filter(|o| o.value.is_some()),
             );
+            // The run this call started or found, unless the update names its own.
+            update.set_run_id(workflow.result_run_id().unwrap_or_default());
             if let Some(execution) = updated
                 .update_ref
                 .as_ref()

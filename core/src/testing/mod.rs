@@ -103,6 +103,7 @@
 //! ```
 
 mod clock;
+mod expect;
 mod mock;
 pub mod status;
 mod wire;
@@ -115,6 +116,7 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
 pub use clock::ManualClock;
+pub use expect::expect_attempt_timed_out;
 pub use mock::{DecodeBodyError, MethodScript, MockTransport, RecordedRequest, Reply};
 pub use wire::{ok_response, status_response};
 

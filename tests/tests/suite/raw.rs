@@ -121,7 +121,7 @@ pub(crate) async fn raw_calls(ctx: &Ctx) -> TestResult {
     };
     let history: upstream::workflowservice::v1::GetWorkflowExecutionHistoryResponse = ctx
         .client
-        .raw_long_poll(Service::Workflow, "GetWorkflowExecutionHistory", &request)
+        .raw_long_poll("GetWorkflowExecutionHistory", &request)
         .await?;
     let events = history.history.map(|h| h.events).unwrap_or_default();
     assert_eq!(

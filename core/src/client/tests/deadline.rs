@@ -99,23 +99,7 @@ fn an_attempt_that_outlasts_the_deadline_ends_the_call_there() {
         ..RpcOptions::default()
     });
     let error = block_on(client.get_system_info()).unwrap_err();
-    match &error {
-        Error::DeadlineExceeded {
-            attempts: 1,
-            last_cause: Some(cause),
-            message,
-        } => {
-            assert!(
-                matches!(&**cause, Error::Transport(t) if t.kind() == TransportErrorKind::Timeout),
-                "{cause:?}"
-            );
-            assert!(
-                message.contains("within 3s (1 attempt; last: "),
-                "{message}"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    crate::testing::expect_attempt_timed_out(&error, 1, "within 3s (1 attempt; last: ");
     assert_eq!(error.code(), Some(Code::DEADLINE_EXCEEDED));
     assert_eq!(rig.clock.now(), secs(3));
     assert_eq!(rig.mock.requests().len(), 1);
