@@ -8,6 +8,27 @@ use crate::client::Error;
 use crate::config::address::ServerAddress;
 use crate::grpc::{base64, percent, Status};
 
+/// The response header names the client knows (gRPC's own and common HTTP ones), to build
+/// plausible responses from.
+pub const RESPONSE_HEADER_NAMES: &[&str] = crate::grpc::metadata::WELL_KNOWN;
+
+/// Every `TEMPORAL_*` variable the environment-config loader reads, besides the
+/// `TEMPORAL_GRPC_META_*` family.
+pub fn env_variables() -> Vec<&'static str> {
+    use crate::config::*;
+    [
+        ENV_CONFIG_FILE,
+        ENV_PROFILE,
+        ENV_ADDRESS,
+        ENV_NAMESPACE,
+        ENV_API_KEY,
+    ]
+    .into_iter()
+    .chain(crate::config::env::TLS_VARS)
+    .chain([ENV_CODEC_ENDPOINT, ENV_CODEC_AUTH])
+    .collect()
+}
+
 /// `grpc-message` percent-decoding.
 pub fn percent_decode(text: &str) -> String {
     percent::decode(text)

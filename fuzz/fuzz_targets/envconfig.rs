@@ -3,40 +3,28 @@
 //! checks, with `Debug` and `Display` of everything, and the provenance of each setting.
 #![no_main]
 
+use std::sync::LazyLock;
+
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use temporal_lite_core::config::{
     load_all_profiles, load_profile, load_profile_with_provenance, parse_config, ConfigSource,
     EnvVars, InMemoryFiles, LoadConfigOptions, LoadProfileOptions, Provenance,
 };
+use temporal_lite_core::fuzzing;
 
 /// Variable names the loader reads, plus metadata ones.
-const VARIABLES: &[&str] = &[
-    "TEMPORAL_ADDRESS",
-    "TEMPORAL_NAMESPACE",
-    "TEMPORAL_API_KEY",
-    "TEMPORAL_PROFILE",
-    "TEMPORAL_CONFIG_FILE",
-    "TEMPORAL_TLS",
-    "TEMPORAL_TLS_CLIENT_CERT_PATH",
-    "TEMPORAL_TLS_CLIENT_CERT_DATA",
-    "TEMPORAL_TLS_CLIENT_KEY_PATH",
-    "TEMPORAL_TLS_CLIENT_KEY_DATA",
-    "TEMPORAL_TLS_SERVER_CA_CERT_PATH",
-    "TEMPORAL_TLS_SERVER_CA_CERT_DATA",
-    "TEMPORAL_TLS_SERVER_NAME",
-    "TEMPORAL_TLS_DISABLE_HOST_VERIFICATION",
-    "TEMPORAL_CODEC_ENDPOINT",
-    "TEMPORAL_CODEC_AUTH",
-    "TEMPORAL_GRPC_META_X_API_KEY",
-    "TEMPORAL_GRPC_META_",
-];
+static VARIABLES: LazyLock<Vec<&str>> = LazyLock::new(|| {
+    let mut names = fuzzing::env_variables();
+    names.extend(["TEMPORAL_GRPC_META_X_API_KEY", "TEMPORAL_GRPC_META_"]);
+    names
+});
 
 fn run(data: &[u8]) -> libfuzzer_sys::arbitrary::Result<()> {
     let mut u = Unstructured::new(data);
     let mut env = EnvVars::new();
     for _ in 0..u.int_in_range(0..=6u8)? {
-        let name = String::from(*u.choose(VARIABLES)?);
+        let name = String::from(*u.choose(&VARIABLES)?);
         match u.int_in_range(0..=9u8)? {
             0 => env.insert_not_utf8(name),
             1 => env.insert(name, ""),

@@ -4,17 +4,8 @@
 
 use bytes::{BufMut, Bytes, BytesMut};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
+use temporal_lite_core::fuzzing;
 use temporal_lite_core::grpc::{Metadata, Response};
-
-/// Header names a gRPC response carries, plus arbitrary ones.
-const HEADER_NAMES: &[&str] = &[
-    "content-type",
-    "grpc-status",
-    "grpc-message",
-    "grpc-status-details-bin",
-    "content-length",
-    "date",
-];
 
 /// An HTTP status: mostly 200, sometimes what proxies send, sometimes anything.
 pub fn http_status(u: &mut Unstructured<'_>) -> Result<u16> {
@@ -34,7 +25,7 @@ pub fn header_value(u: &mut Unstructured<'_>, name: &str) -> Result<String> {
         }
         "grpc-status" if plausible => u.int_in_range(0..=20u32)?.to_string(),
         "grpc-status-details-bin" if plausible => {
-            temporal_lite_core::fuzzing::base64_encode(&u.arbitrary::<Vec<u8>>()?)
+            fuzzing::base64_encode(&u.arbitrary::<Vec<u8>>()?)
         }
         _ => u.arbitrary()?,
     })
@@ -45,7 +36,7 @@ pub fn metadata(u: &mut Unstructured<'_>) -> Result<Metadata> {
     let mut metadata = Metadata::new();
     for _ in 0..u.int_in_range(0..=8u8)? {
         let name = if u.arbitrary::<bool>()? {
-            String::from(*u.choose(HEADER_NAMES)?)
+            String::from(*u.choose(fuzzing::RESPONSE_HEADER_NAMES)?)
         } else {
             u.arbitrary::<String>()?.to_ascii_lowercase()
         };

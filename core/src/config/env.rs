@@ -51,7 +51,7 @@ const SOURCE_VARS: [(&str, &str); 3] = [
 ];
 
 /// Every TLS variable; any of them being present creates a TLS section.
-const TLS_VARS: [&str; 9] = [
+pub(crate) const TLS_VARS: [&str; 9] = [
     ENV_TLS,
     SOURCE_VARS[0].0,
     SOURCE_VARS[0].1,

@@ -40,7 +40,7 @@
 pub(crate) mod address;
 mod connect;
 mod convert;
-mod env;
+pub(crate) mod env;
 mod error;
 mod keepalive;
 mod load;

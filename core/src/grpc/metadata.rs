@@ -110,7 +110,7 @@ pub(crate) fn check_value(name: &str, value: &str) -> Result<(), &'static str> {
 
 /// Response header names that are stored without a copy (see [`Metadata::append_lowercase`]).
 #[cfg_attr(not(feature = "engine"), allow(dead_code))]
-const WELL_KNOWN: &[&str] = &[
+pub(crate) const WELL_KNOWN: &[&str] = &[
     "content-type",
     "grpc-status",
     "grpc-message",

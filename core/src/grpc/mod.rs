@@ -3,7 +3,7 @@
 
 pub(crate) mod base64;
 mod codec;
-mod metadata;
+pub(crate) mod metadata;
 pub(crate) mod percent;
 mod response;
 mod service;
