@@ -14,16 +14,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
+use serde_json::json;
 use temporal_lite_tokio::{Client, ConnectOptions, Error, EventType, StartWorkflowOptions};
-
-#[derive(Serialize)]
-struct PaymentDetails {
-    source_account: String,
-    target_account: String,
-    amount: u64,
-    reference_id: String,
-}
 
 #[tokio::main]
 async fn main() {
@@ -64,12 +56,13 @@ async fn run(client: Result<Client, Error>) -> Result<(), Error> {
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_nanos())
         .unwrap_or_default();
-    let payment = PaymentDetails {
-        source_account: "85-150".into(),
-        target_account: "43-812".into(),
-        amount: 250,
-        reference_id: format!("ref-{stamp}"),
-    };
+    // The worker's PaymentDetails, as JSON.
+    let payment = json!({
+        "source_account": "85-150",
+        "target_account": "43-812",
+        "amount": 250,
+        "reference_id": format!("ref-{stamp}"),
+    });
     let workflow_id = format!("pay-invoice-{stamp}");
     let options = StartWorkflowOptions::new(workflow_id.as_str(), task_queue);
     let handle = client
