@@ -8,6 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+mod phases;
+
+pub use phases::{run_ops, warm_up_and_measure, Call};
+
 /// An operation the programs measure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
