@@ -4,17 +4,14 @@
 //! with the client's own interceptors (headers, namespace), retry layer and payload checks,
 //! as an application using the official client gets them.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use bench_common::{json_arg, run_ops, Args, Call, Op};
+use bench_common::{json_arg, request_id, run_ops, Args, Call, Op, StartRequest};
+use prost::Message;
 use temporalio_client::grpc::WorkflowService;
 use temporalio_client::tonic::IntoRequest;
 use temporalio_client::{Connection, ConnectionOptions, GrpcCompression, Url};
-use temporalio_common::protos::temporal::api::common::v1::{
-    Payload, Payloads, WorkflowExecution, WorkflowType,
-};
-use temporalio_common::protos::temporal::api::taskqueue::v1::TaskQueue;
+use temporalio_common::protos::temporal::api::common::v1::WorkflowExecution;
 use temporalio_common::protos::temporal::api::workflowservice::v1::{
     DescribeWorkflowExecutionRequest, GetWorkflowExecutionHistoryRequest,
     StartWorkflowExecutionRequest,
@@ -32,29 +29,28 @@ fn main() {
     }
 }
 
-fn start_request(ns: &str, id: String, n: usize) -> StartWorkflowExecutionRequest {
-    let mut metadata = HashMap::new();
-    metadata.insert("encoding".to_string(), b"json/plain".to_vec());
-    StartWorkflowExecutionRequest {
-        namespace: ns.to_string(),
-        request_id: format!("{id}-req"),
-        workflow_id: id,
-        workflow_type: Some(WorkflowType {
-            name: "BenchWorkflow".into(),
-        }),
-        task_queue: Some(TaskQueue {
-            name: "bench".into(),
-            ..Default::default()
-        }),
-        input: Some(Payloads {
-            payloads: vec![Payload {
-                metadata,
-                data: json_arg(n).into_bytes(),
-                ..Default::default()
-            }],
-        }),
-        identity: IDENTITY.into(),
-        ..Default::default()
+/// The StartWorkflowExecution request in the official client's types. Its shared parts come
+/// from `bench_common::StartRequest` (the one definition every program that builds this
+/// request uses) through the protobuf encoding, once, before any call; per call only the ids
+/// and the argument are set, so the measured calls cost what building it by hand would.
+struct StartTemplate(StartWorkflowExecutionRequest);
+
+impl StartTemplate {
+    fn new(namespace: &str) -> Result<StartTemplate, String> {
+        let shared = StartRequest::template(namespace, IDENTITY).encode_to_vec();
+        StartWorkflowExecutionRequest::decode(shared.as_slice())
+            .map(StartTemplate)
+            .map_err(|e| format!("start request template: {e}"))
+    }
+
+    fn for_call(&self, workflow_id: String, n: usize) -> StartWorkflowExecutionRequest {
+        let mut request = self.0.clone();
+        request.request_id = request_id(&workflow_id);
+        request.workflow_id = workflow_id;
+        if let Some(payload) = request.input.as_mut().and_then(|i| i.payloads.first_mut()) {
+            payload.data = json_arg(n).into_bytes();
+        }
+        request
     }
 }
 
@@ -80,13 +76,15 @@ async fn run(args: Args) -> Result<(), String> {
         .await
         .map_err(|e| format!("connect to {}: {e}", args.target))?;
     let ns: Arc<str> = args.namespace.as_str().into();
+    let start = Arc::new(StartTemplate::new(&ns)?);
     let call = move |Call { op, n, workflow_id }: Call| {
         let mut c = conn.clone();
         let ns = ns.clone();
+        let start = start.clone();
         async move {
             match op {
                 Op::Start => {
-                    let req = start_request(&ns, workflow_id, n);
+                    let req = start.for_call(workflow_id, n);
                     c.start_workflow_execution(req.into_request())
                         .await
                         .map(drop)
