@@ -8,6 +8,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+mod phases;
+mod start_request;
+
+pub use phases::{run_ops, warm_up_and_measure, Call};
+pub use start_request::{request_id, StartRequest};
+
 /// An operation the programs measure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {

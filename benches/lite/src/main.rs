@@ -4,9 +4,7 @@
 //!
 //! temporal-lite never compresses; `--gzip on` is refused.
 
-use std::sync::Arc;
-
-use bench_common::{measure, report, Args, Ids, Op};
+use bench_common::{run_ops, Args, Call, Op};
 use serde::Serialize;
 use temporal_lite_core::client::{Client, HistoryPageOptions, StartWorkflowOptions};
 use temporal_lite_core::config::ConnectOptions;
@@ -40,74 +38,34 @@ async fn run(args: Args) -> Result<(), String> {
     let client: Client = temporal_lite_tokio::connect(options)
         .await
         .map_err(|e| format!("connect to {}: {e}", args.target))?;
-    let ids = Arc::new(Ids::new(CLIENT));
-    let mut started: Vec<String> = Vec::new();
-
-    for &op in &args.ops {
-        if op != Op::Start && started.is_empty() {
-            // Something to describe: a few workflows, outside the measurement.
-            for i in 0..args.calls.clamp(1, 64) {
-                let id = ids.next();
-                client
+    let call = move |call: Call| {
+        let client = client.clone();
+        async move {
+            match call.op {
+                Op::Start => client
                     .start_workflow(
                         "BenchWorkflow",
                         (Arg {
-                            n: i,
+                            n: call.n,
                             note: "bench",
                         },),
-                        StartWorkflowOptions::new(id.clone(), "bench"),
+                        StartWorkflowOptions::new(call.workflow_id, "bench"),
                     )
                     .await
-                    .map_err(|e| format!("seeding workflows: {e}"))?;
-                started.push(id);
+                    .map(drop),
+                Op::Describe => client
+                    .workflow_handle(call.workflow_id)
+                    .describe()
+                    .await
+                    .map(drop),
+                Op::History => client
+                    .workflow_handle(call.workflow_id)
+                    .fetch_history_page(&HistoryPageOptions::default())
+                    .await
+                    .map(drop),
             }
+            .map_err(|e| e.to_string())
         }
-        let pool: Arc<Vec<String>> = Arc::new(started.clone());
-        let make = {
-            let client = client.clone();
-            let ids = ids.clone();
-            move |i: usize| {
-                let client = client.clone();
-                let ids = ids.clone();
-                let pool = pool.clone();
-                async move {
-                    match op {
-                        Op::Start => client
-                            .start_workflow(
-                                "BenchWorkflow",
-                                (Arg {
-                                    n: i,
-                                    note: "bench",
-                                },),
-                                StartWorkflowOptions::new(ids.next(), "bench"),
-                            )
-                            .await
-                            .map(drop),
-                        Op::Describe => client
-                            .workflow_handle(pool[i % pool.len()].as_str())
-                            .describe()
-                            .await
-                            .map(drop),
-                        Op::History => client
-                            .workflow_handle(pool[i % pool.len()].as_str())
-                            .fetch_history_page(&HistoryPageOptions::default())
-                            .await
-                            .map(drop),
-                    }
-                    .map_err(|e| e.to_string())
-                }
-            }
-        };
-        if args.warmup > 0 {
-            let _ = measure(args.warmup, args.concurrency, make.clone()).await;
-        }
-        let first = ids.count();
-        let figures = measure(args.calls, args.concurrency, make).await;
-        if op == Op::Start {
-            // Later phases describe the workflows this one started.
-            started = ids.since(first);
-        }
-        report(CLIENT, &args, op, &figures);
-    }
-    Ok(())
+    };
+    run_ops(CLIENT, &args, call).await
 }

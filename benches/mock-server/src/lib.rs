@@ -4,13 +4,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::{BufMut, Bytes, BytesMut};
 use prost::Message;
-use temporal_lite_proto::temporal::api::common::v1::{
-    Payload, Payloads, WorkflowExecution, WorkflowType,
-};
-use temporal_lite_proto::temporal::api::taskqueue::v1::TaskQueue;
+use temporal_lite_proto::temporal::api::common::v1::WorkflowExecution;
 use temporal_lite_proto::temporal::api::workflowservice::v1::{
     DescribeWorkflowExecutionRequest, GetSystemInfoRequest, GetWorkflowExecutionHistoryRequest,
-    StartWorkflowExecutionRequest,
 };
 
 /// gRPC method paths of the four methods the benchmark uses.
@@ -55,32 +51,11 @@ pub fn fresh_id(tag: &str) -> String {
     format!("bench-{tag}-{}-{t}", std::process::id())
 }
 
-/// The StartWorkflowExecution request every client sends (same fields).
+/// The StartWorkflowExecution request every client sends (`bench_common::StartRequest`).
 pub fn start_request(namespace: &str, workflow_id: &str, n: usize) -> Vec<u8> {
-    let mut metadata = std::collections::BTreeMap::new();
-    metadata.insert("encoding".to_string(), b"json/plain".to_vec());
-    StartWorkflowExecutionRequest {
-        namespace: namespace.into(),
-        workflow_id: workflow_id.into(),
-        request_id: format!("{workflow_id}-req"),
-        workflow_type: Some(WorkflowType {
-            name: "BenchWorkflow".into(),
-        }),
-        task_queue: Some(TaskQueue {
-            name: "bench".into(),
-            ..Default::default()
-        }),
-        input: Some(Payloads {
-            payloads: vec![Payload {
-                metadata,
-                data: bench_common::json_arg(n).into_bytes(),
-                ..Default::default()
-            }],
-        }),
-        identity: "bench@floor".into(),
-        ..Default::default()
-    }
-    .encode_to_vec()
+    bench_common::StartRequest::template(namespace, "bench@floor")
+        .for_call(workflow_id.to_string(), n)
+        .encode_to_vec()
 }
 
 /// DescribeWorkflowExecution of `workflow_id`.
@@ -203,3 +178,6 @@ impl H2Client {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,23 +4,21 @@
 //! with the client's own interceptors (headers, namespace), retry layer and payload checks,
 //! as an application using the official client gets them.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use bench_common::{json_arg, measure, report, Args, Ids, Op};
+use bench_common::{json_arg, request_id, run_ops, Args, Call, Op, StartRequest};
+use prost::Message;
 use temporalio_client::grpc::WorkflowService;
 use temporalio_client::tonic::IntoRequest;
 use temporalio_client::{Connection, ConnectionOptions, GrpcCompression, Url};
-use temporalio_common::protos::temporal::api::common::v1::{
-    Payload, Payloads, WorkflowExecution, WorkflowType,
-};
-use temporalio_common::protos::temporal::api::taskqueue::v1::TaskQueue;
+use temporalio_common::protos::temporal::api::common::v1::WorkflowExecution;
 use temporalio_common::protos::temporal::api::workflowservice::v1::{
     DescribeWorkflowExecutionRequest, GetWorkflowExecutionHistoryRequest,
     StartWorkflowExecutionRequest,
 };
 
 const CLIENT: &str = "official";
+const IDENTITY: &str = "bench@official";
 
 fn main() {
     let args = Args::parse();
@@ -31,36 +29,43 @@ fn main() {
     }
 }
 
-fn start_request(ns: &str, id: String, n: usize) -> StartWorkflowExecutionRequest {
-    let mut metadata = HashMap::new();
-    metadata.insert("encoding".to_string(), b"json/plain".to_vec());
-    StartWorkflowExecutionRequest {
-        namespace: ns.to_string(),
-        request_id: format!("{id}-req"),
-        workflow_id: id,
-        workflow_type: Some(WorkflowType {
-            name: "BenchWorkflow".into(),
-        }),
-        task_queue: Some(TaskQueue {
-            name: "bench".into(),
-            ..Default::default()
-        }),
-        input: Some(Payloads {
-            payloads: vec![Payload {
-                metadata,
-                data: json_arg(n).into_bytes(),
-                ..Default::default()
-            }],
-        }),
-        identity: "bench@official".into(),
-        ..Default::default()
+/// The StartWorkflowExecution request in the official client's types. Its shared parts come
+/// from `bench_common::StartRequest` (the one definition every program that builds this
+/// request uses) through the protobuf encoding, once, before any call; per call only the ids
+/// and the argument are set, so the measured calls cost what building it by hand would.
+struct StartTemplate(StartWorkflowExecutionRequest);
+
+impl StartTemplate {
+    fn new(namespace: &str) -> Result<StartTemplate, String> {
+        let shared = StartRequest::template(namespace, IDENTITY).encode_to_vec();
+        StartWorkflowExecutionRequest::decode(shared.as_slice())
+            .map(StartTemplate)
+            .map_err(|e| format!("start request template: {e}"))
     }
+
+    fn for_call(&self, workflow_id: String, n: usize) -> StartWorkflowExecutionRequest {
+        let mut request = self.0.clone();
+        request.request_id = request_id(&workflow_id);
+        request.workflow_id = workflow_id;
+        if let Some(payload) = request.input.as_mut().and_then(|i| i.payloads.first_mut()) {
+            payload.data = json_arg(n).into_bytes();
+        }
+        request
+    }
+}
+
+/// The latest run of `workflow_id`.
+fn execution(workflow_id: String) -> Option<WorkflowExecution> {
+    Some(WorkflowExecution {
+        workflow_id,
+        run_id: String::new(),
+    })
 }
 
 async fn run(args: Args) -> Result<(), String> {
     let url = Url::parse(&format!("http://{}", args.target)).map_err(|e| e.to_string())?;
     let opts = ConnectionOptions::new(url)
-        .identity("bench@official".to_string())
+        .identity(IDENTITY.to_string())
         .grpc_compression(if args.gzip {
             GrpcCompression::Gzip
         } else {
@@ -70,82 +75,42 @@ async fn run(args: Args) -> Result<(), String> {
     let conn = Connection::connect(opts)
         .await
         .map_err(|e| format!("connect to {}: {e}", args.target))?;
-    let ids = Arc::new(Ids::new(CLIENT));
     let ns: Arc<str> = args.namespace.as_str().into();
-    // Ids started so far; describe and history cycle through them.
-    let mut started: Vec<String> = Vec::new();
-
-    for &op in &args.ops {
-        if op != Op::Start && started.is_empty() {
-            // Something to describe: a few workflows, outside the measurement.
-            let n = args.calls.clamp(1, 64);
-            for i in 0..n {
-                let id = ids.next();
-                let mut c = conn.clone();
-                c.start_workflow_execution(start_request(&ns, id.clone(), i).into_request())
-                    .await
-                    .map_err(|e| format!("seeding workflows: {e}"))?;
-                started.push(id);
-            }
-        }
-        let pool: Arc<Vec<String>> = Arc::new(started.clone());
-        let make = {
-            let conn = conn.clone();
-            let ns = ns.clone();
-            let ids = ids.clone();
-            move |i: usize| {
-                let mut c = conn.clone();
-                let ns = ns.clone();
-                let ids = ids.clone();
-                let pool = pool.clone();
-                async move {
-                    match op {
-                        Op::Start => {
-                            let id = ids.next();
-                            c.start_workflow_execution(start_request(&ns, id, i).into_request())
-                                .await
-                                .map(drop)
-                        }
-                        Op::Describe => {
-                            let req = DescribeWorkflowExecutionRequest {
-                                namespace: ns.to_string(),
-                                execution: Some(WorkflowExecution {
-                                    workflow_id: pool[i % pool.len()].clone(),
-                                    run_id: String::new(),
-                                }),
-                            };
-                            c.describe_workflow_execution(req.into_request())
-                                .await
-                                .map(drop)
-                        }
-                        Op::History => {
-                            let req = GetWorkflowExecutionHistoryRequest {
-                                namespace: ns.to_string(),
-                                execution: Some(WorkflowExecution {
-                                    workflow_id: pool[i % pool.len()].clone(),
-                                    run_id: String::new(),
-                                }),
-                                ..Default::default()
-                            };
-                            c.get_workflow_execution_history(req.into_request())
-                                .await
-                                .map(drop)
-                        }
-                    }
-                    .map_err(|s| format!("{:?}: {}", s.code(), s.message()))
+    let start = Arc::new(StartTemplate::new(&ns)?);
+    let call = move |Call { op, n, workflow_id }: Call| {
+        let mut c = conn.clone();
+        let ns = ns.clone();
+        let start = start.clone();
+        async move {
+            match op {
+                Op::Start => {
+                    let req = start.for_call(workflow_id, n);
+                    c.start_workflow_execution(req.into_request())
+                        .await
+                        .map(drop)
+                }
+                Op::Describe => {
+                    let req = DescribeWorkflowExecutionRequest {
+                        namespace: ns.to_string(),
+                        execution: execution(workflow_id),
+                    };
+                    c.describe_workflow_execution(req.into_request())
+                        .await
+                        .map(drop)
+                }
+                Op::History => {
+                    let req = GetWorkflowExecutionHistoryRequest {
+                        namespace: ns.to_string(),
+                        execution: execution(workflow_id),
+                        ..Default::default()
+                    };
+                    c.get_workflow_execution_history(req.into_request())
+                        .await
+                        .map(drop)
                 }
             }
-        };
-        if args.warmup > 0 {
-            let _ = measure(args.warmup, args.concurrency, make.clone()).await;
+            .map_err(|s| format!("{:?}: {}", s.code(), s.message()))
         }
-        let first = ids.count();
-        let figures = measure(args.calls, args.concurrency, make).await;
-        if op == Op::Start {
-            // Later phases describe the workflows this one started.
-            started = ids.since(first);
-        }
-        report(CLIENT, &args, op, &figures);
-    }
-    Ok(())
+    };
+    run_ops(CLIENT, &args, call).await
 }

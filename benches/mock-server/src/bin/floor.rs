@@ -4,7 +4,7 @@
 //! one HTTP/2 connection, with the same driver and output as the client programs. What a
 //! client costs above this is the cost of its own gRPC and client layers.
 
-use bench_common::{measure, report, Args, Op};
+use bench_common::{report, warm_up_and_measure, Args, Op};
 use bench_h2::{frame, paths, H2Client};
 
 fn main() {
@@ -41,10 +41,7 @@ async fn run(args: Args) -> Result<(), String> {
                 }
             }
         };
-        if args.warmup > 0 {
-            let _ = measure(args.warmup, args.concurrency, make.clone()).await;
-        }
-        let figures = measure(args.calls, args.concurrency, make).await;
+        let figures = warm_up_and_measure(&args, make).await;
         report("floor", &args, op, &figures);
     }
     Ok(())
