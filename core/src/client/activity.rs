@@ -333,10 +333,8 @@ impl AsyncActivityHandle {
             .map_err(|e| e.context(what))?)
     }
 
-    async fn encode(&self, mut payloads: Vec<Payload>) -> Result<Option<Payloads>, Error> {
-        let mut slots = Slots::new();
-        slots.list(&mut payloads);
-        self.client.encode_slots(slots).await?;
+    async fn encode(&self, payloads: Vec<Payload>) -> Result<Option<Payloads>, Error> {
+        let payloads = self.client.encode_payloads(payloads).await?;
         Ok((!payloads.is_empty()).then_some(Payloads { payloads }))
     }
 }

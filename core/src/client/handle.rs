@@ -285,12 +285,10 @@ impl WorkflowHandle {
     ) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
         CallFuture::new(move |call_options| async move {
             let call_options = call_options?;
-            let mut input = args
+            let input = args
                 .to_payloads(self.client.converter())
                 .map_err(|e| e.context(alloc::format!("signal `{name}`")))?;
-            let mut slots = Slots::new();
-            slots.list(&mut input);
-            self.client.encode_slots(slots).await?;
+            let input = self.client.encode_payloads(input).await?;
             let request = SignalWorkflowExecutionRequest {
                 namespace: self.namespace(),
                 workflow_execution: Some(self.execution(self.run_id.as_deref())),
@@ -335,12 +333,10 @@ impl WorkflowHandle {
     ) -> CallFuture<impl MakeCall<Output = T> + 'a> {
         CallFuture::new(move |call_options| async move {
             let call_options = call_options?;
-            let mut query_args = args
+            let query_args = args
                 .to_payloads(self.client.converter())
                 .map_err(|e| e.context(alloc::format!("query `{query_type}`")))?;
-            let mut slots = Slots::new();
-            slots.list(&mut query_args);
-            self.client.encode_slots(slots).await?;
+            let query_args = self.client.encode_payloads(query_args).await?;
             let request = QueryWorkflowRequest {
                 namespace: self.namespace(),
                 execution: Some(self.execution(self.run_id.as_deref())),
@@ -437,12 +433,10 @@ impl WorkflowHandle {
     ) -> CallFuture<impl MakeCall<Output = ()> + 'a> {
         CallFuture::new(move |call_options| async move {
             let call_options = call_options?;
-            let mut details = details
+            let details = details
                 .to_payloads(self.client.converter())
                 .map_err(|e| e.context("terminate details"))?;
-            let mut slots = Slots::new();
-            slots.list(&mut details);
-            self.client.encode_slots(slots).await?;
+            let details = self.client.encode_payloads(details).await?;
             let request = TerminateWorkflowExecutionRequest {
                 namespace: self.namespace(),
                 workflow_execution: Some(self.execution(self.run_id.as_deref())),

@@ -296,13 +296,11 @@ impl Client {
                     "signal-with-start needs a signal name: pass the name the workflow handles",
                 ));
             }
-            let mut signal_input = signal_args
+            let signal_input = signal_args
                 .to_payloads(self.converter())
                 .map_err(|e| e.context(alloc::format!("signal `{signal_name}`")))?;
             drop(signal_args);
-            let mut slots = Slots::new();
-            slots.list(&mut signal_input);
-            self.encode_slots(slots).await?;
+            let signal_input = self.encode_payloads(signal_input).await?;
             let request = start_request!(SignalWithStartWorkflowExecutionRequest, fields, {
                 signal_name: String::from(signal_name),
                 signal_input: (!signal_input.is_empty()).then_some(Payloads {
